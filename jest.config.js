@@ -1,0 +1,17 @@
+/**
+ * NestJS 12 ships ES modules, so the tests run as ES modules too:
+ * `node --experimental-vm-modules node_modules/jest/bin/jest.js` (see package.json).
+ * Type checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  },
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { SseModule } from '../src/sse/index.js';
+import { ActivityController } from './activity/activity.controller.js';
+import { PostsService } from './activity/posts.service.js';
+import { EventsController } from './events.controller.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { OrdersController } from './orders/orders.controller.js';
+import { OrdersService } from './orders/orders.service.js';
+import { PageController } from './page/page.controller.js';
+
+@Module({
+  imports: [SseModule.forRoot({ heartbeatMs: 15_000 })],
+  controllers: [EventsController, OrdersController, ActivityController, NotificationsController, PageController],
+  providers: [OrdersService, PostsService],
+})
+export class AppModule {}

@@ -1,0 +1,63 @@
+import { Req, Sse, SseSignal } from '@nestjs/common';
+import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
+import { createSseRoute } from '../sse-endpoint.handler.js';
+import { SSE_ENDPOINT_METADATA, SSE_PARAMS_METADATA } from '../sse.constants.js';
+import type { SseParam } from './sse-params.decorator.js';
+
+/**
+ * Turns a controller method into a Server-Sent Events endpoint on `GET path`.
+ *
+ * Without parameter decorators, the handler is called as
+ * `(send, close, connection)`. With them (`@Param()`, `@Req()`, `@Query()`...),
+ * it gets `send`, `close` and the connection through `@SseSend()`,
+ * `@SseClose()` and `@SseConnection()`. Guards, pipes and interceptors apply as
+ * on any route; the stream is written by Nest's own `@Sse()` pipeline.
+ *
+ * ```ts
+ * @SseEndpoint('/order-updates', { channels: ['orders'] })
+ * orderUpdates(send: SseSend) {
+ *   send({ type: 'connected', data: 'Listening for order updates' });
+ * }
+ * ```
+ * @publicApi
+ */
+export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): MethodDecorator {
+  return (target, key, descriptor: PropertyDescriptor) => {
+    const handler = descriptor.value as (...args: any[]) => unknown;
+    const controller = target.constructor;
+    const endpoint = `${controller.name}.${String(key)}`;
+    // Parameter decorators run before method decorators, so every one the
+    // method has is known here.
+    const params: SseParam[] | undefined = Reflect.getMetadata(SSE_PARAMS_METADATA, controller, key);
+    const routeArgs = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
+    const seedStyle = !params && Object.keys(routeArgs).length === 0;
+    // The route also needs the request and Nest's response signal: they go after
+    // every argument the handler declares.
+    const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, target, key) ?? [];
+    const indexes = [
+      ...Object.values(routeArgs).map((arg) => (arg as { index: number }).index),
+      ...(params ?? []).map((param) => param.index),
+    ];
+    const requestIndex = Math.max(handler.length, paramtypes.length, ...indexes.map((index) => index + 1));
+    Req()(target, key, requestIndex);
+    SseSignal()(target, key, requestIndex + 1);
+
+    const route = createSseRoute(handler, {
+      endpoint,
+      options,
+      params: seedStyle ? undefined : (params ?? []),
+      requestIndex,
+      signalIndex: requestIndex + 1,
+    });
+    Object.defineProperty(route, 'name', { value: handler.name });
+    // Decorators applied before this one (below it) wrote their metadata
+    // (guards, interceptors, headers...) on the handler; Nest reads it from the route.
+    for (const metadataKey of Reflect.getMetadataKeys(handler)) {
+      Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, handler), route);
+    }
+    Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
+    descriptor.value = route;
+    return Sse(path, { maxPendingDataLength: options.maxPendingDataLength })(target, key, descriptor);
+  };
+}

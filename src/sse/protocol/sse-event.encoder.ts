@@ -1,0 +1,51 @@
+import { SseEventError } from '../errors/sse-event.error.js';
+import { MESSAGES } from '../sse.messages.js';
+import type { SseEvent } from '../sse-event.interface.js';
+import type { SseMessage } from './sse-message.js';
+
+// Both would end the field's line early; the rest of the line would become a
+// field of its own. See https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+const LINE_BREAK = /[\r\n]/;
+// A browser ignores an id that contains NUL, so the client would resume from
+// an older position than the one it was sent.
+const ID_FORBIDDEN = /[\r\n\0]/;
+
+/**
+ * Checks an event and turns it into the message Nest writes, JSON-encoding
+ * `data` unless it is a string. Throws an {@link SseEventError} naming the
+ * field that is wrong; nothing is written then.
+ */
+export function encodeSseEvent(event: SseEvent): SseMessage {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new SseEventError('event', MESSAGES.eventNotObject(event));
+  }
+  const { type, id, retry } = event;
+  if (type !== undefined) {
+    if (typeof type !== 'string') throw new SseEventError('type', MESSAGES.typeNotString(type));
+    if (LINE_BREAK.test(type)) throw new SseEventError('type', MESSAGES.typeHasLineBreak(type));
+  }
+  if (id !== undefined) {
+    if (typeof id !== 'string') throw new SseEventError('id', MESSAGES.idNotString(id));
+    if (ID_FORBIDDEN.test(id)) throw new SseEventError('id', MESSAGES.idHasForbiddenCharacter(id));
+  }
+  if (retry !== undefined && !(Number.isInteger(retry) && retry >= 0)) {
+    throw new SseEventError('retry', MESSAGES.retryNotInteger(retry));
+  }
+  const data = encodeData(event.data);
+  return { type, id, retry, data };
+}
+
+function encodeData(data: unknown): string {
+  if (typeof data === 'string') return data;
+  if (data === undefined) throw new SseEventError('data', MESSAGES.dataUndefined());
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch (err) {
+    throw new SseEventError('data', MESSAGES.dataNotJson((err as Error).message));
+  }
+  if (json === undefined) {
+    throw new SseEventError('data', MESSAGES.dataNotJson(`JSON has no encoding for ${typeof data} values`));
+  }
+  return json;
+}

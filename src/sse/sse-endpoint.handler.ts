@@ -1,0 +1,86 @@
+import type { Observable } from 'rxjs';
+import type { SseParam } from './decorators/sse-params.decorator.js';
+import { SseModuleMissingError } from './errors/sse-module-missing.error.js';
+import type { ManagedSseConnection } from './managed-sse-connection.js';
+import type { SseMessage } from './protocol/sse-message.js';
+import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
+import { registryForController } from './sse-endpoint.bindings.js';
+
+/** How `@SseEndpoint()` calls one handler. */
+export interface SseRoutePlan {
+  /** `Controller.method`, for messages. */
+  readonly endpoint: string;
+  readonly options: SseEndpointOptions;
+  /** The `@SseSend()`, `@SseClose()` and `@SseConnection()` parameters; `undefined` for a handler without parameter decorators, called as `(send, close, connection)`. */
+  readonly params: readonly SseParam[] | undefined;
+  /** Where Nest puts the request (`@Req()`) and the response signal (`@SseSignal()`) among the arguments. */
+  readonly requestIndex: number;
+  readonly signalIndex: number;
+}
+
+type RouteResult = Observable<SseMessage> | Promise<Observable<SseMessage>>;
+
+/**
+ * Makes the function Nest routes to in place of the handler: it opens the
+ * connection, calls the handler with `send`, `close` and the connection, and
+ * returns the Observable of the connection's events to Nest's `@Sse()` pipeline.
+ */
+export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRoutePlan): (...args: any[]) => RouteResult {
+  return function sseRoute(this: object, ...args: any[]): RouteResult {
+    const registry = registryForController(this);
+    if (!registry) throw new SseModuleMissingError(plan.endpoint);
+    const connection = registry.connect(args[plan.requestIndex], args[plan.signalIndex], plan.options, plan.endpoint);
+    let result: unknown;
+    try {
+      result = handler.apply(this, handlerArguments(args, plan, connection));
+    } catch (err) {
+      connection.discard();
+      throw err;
+    }
+    return isPromiseLike(result) ? startWhenReady(connection, result) : connection.events$;
+  };
+}
+
+function handlerArguments(args: any[], plan: SseRoutePlan, connection: ManagedSseConnection): unknown[] {
+  if (!plan.params) return [connection.send, connection.close, connection];
+  const handlerArgs = args.slice(0, plan.requestIndex);
+  for (const { index, kind } of plan.params) {
+    handlerArgs[index] = kind === 'send' ? connection.send : kind === 'close' ? connection.close : connection;
+  }
+  return handlerArgs;
+}
+
+/**
+ * For an async handler: hands the stream to Nest once the handler resolves or
+ * first sends or closes, whichever comes first. Until then nothing is written,
+ * so a handler that throws (an `HttpException`, say) before it sends anything
+ * gets Nest's ordinary error response; a throw after that ends the stream with
+ * Nest's `error` event.
+ */
+function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<unknown>): Promise<Observable<SseMessage>> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const start = () => {
+      started = true;
+      resolve(connection.events$);
+    };
+    connection.onFirstActivity(start);
+    result.then(
+      () => {
+        if (!started) start();
+      },
+      (error: unknown) => {
+        if (started) {
+          connection.fail(error);
+        } else {
+          connection.discard();
+          reject(error);
+        }
+      },
+    );
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}

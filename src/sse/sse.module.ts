@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ChannelService } from './channel.service.js';
+import { ChannelRegistry } from './channel.registry.js';
+import { SseConnectionRegistry } from './sse-connection.registry.js';
+import { SseEndpointExplorer } from './sse-endpoint.explorer.js';
+import { ConfigurableSseModule } from './sse.module-definition.js';
+
+/**
+ * Server-Sent Events endpoints (`@SseEndpoint()`) and named channels
+ * (`ChannelService`). Import it once, in the root module: `SseModule` with the
+ * defaults, `SseModule.forRoot(options)` or `SseModule.forRootAsync({ imports,
+ * inject, useFactory })`. It is global, so every module can inject
+ * `ChannelService`.
+ * @publicApi
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [ChannelRegistry, ChannelService, SseConnectionRegistry, SseEndpointExplorer],
+  exports: [ChannelService],
+})
+export class SseModule extends ConfigurableSseModule {}
