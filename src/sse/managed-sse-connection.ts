@@ -44,6 +44,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   private closeCallbacks: Array<() => void> = [];
   /** Whether an event was queued since the last heartbeat tick. */
   private activeSinceHeartbeat = false;
+  /** Whether the handler has sent or closed yet; see `onFirstActivity()`. */
+  private hasActed = false;
   private firstActivityCallback: (() => void) | undefined;
 
   /**
@@ -135,9 +137,10 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     else this.subject.next(HEARTBEAT_MESSAGE);
   }
 
-  /** Calls `callback` once, the first time the handler sends or closes. */
+  /** Calls `callback` once, when the handler first sends or closes (at once if it has already). */
   onFirstActivity(callback: () => void): void {
-    this.firstActivityCallback = callback;
+    if (this.hasActed) callback();
+    else this.firstActivityCallback = callback;
   }
 
   /** Ends the stream with an error, which Nest reports as it does for `@Sse()`. */
@@ -151,6 +154,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   }
 
   private noteActivity(): void {
+    this.hasActed = true;
     const callback = this.firstActivityCallback;
     this.firstActivityCallback = undefined;
     callback?.();

@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -19,7 +19,7 @@ export interface RunningApp {
 
 /** Starts `module` on a free port of 127.0.0.1 with the given adapter. */
 export async function startApp(
-  module: Type<unknown>,
+  module: Type<unknown> | DynamicModule,
   createAdapter: () => ExpressAdapter | FastifyAdapter,
   configure?: (app: INestApplication) => void,
 ): Promise<RunningApp> {

@@ -14,3 +14,12 @@ export function waitFor(condition: () => boolean, what: string, timeoutMs = 10_0
     check();
   });
 }
+
+/** Like {@link waitFor} for a condition that must be fetched (over HTTP, say). */
+export async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,57 @@
+import { jest } from '@jest/globals';
+import { ChannelRegistry } from './channel.registry.js';
+import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
+import type { SseMessage } from './protocol/sse-message.js';
+import { SseConnectionRegistry } from './sse-connection.registry.js';
+
+describe('heartbeats', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function openStarted(registry: SseConnectionRegistry): SseMessage[] {
+    const connection = registry.connect({ headers: {} }, undefined, {}, 'Test.endpoint');
+    const received: SseMessage[] = [];
+    connection.events$.subscribe((message) => received.push(message));
+    return received;
+  }
+
+  it('uses one timer for every connection, and none once they are gone', () => {
+    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 1000 });
+    expect(jest.getTimerCount()).toBe(0);
+    const streams = Array.from({ length: 100 }, () => openStarted(registry));
+    expect(jest.getTimerCount()).toBe(1);
+
+    jest.advanceTimersByTime(1000);
+    expect(streams.every((received) => received.length === 1 && received[0] === HEARTBEAT_MESSAGE)).toBe(true);
+
+    void registry.beforeApplicationShutdown();
+    expect(registry.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('skips a connection that had an event since the last tick', () => {
+    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 1000 });
+    const connection = registry.connect({ headers: {} }, undefined, {}, 'Test.endpoint');
+    const received: SseMessage[] = [];
+    connection.events$.subscribe((message) => received.push(message));
+    connection.send({ data: 'busy' });
+    jest.advanceTimersByTime(1000);
+    expect(received.map((message) => message.data ?? message.comment)).toEqual(['busy']);
+    jest.advanceTimersByTime(1000);
+    expect(received.map((message) => message.data ?? message.comment)).toEqual(['busy', 'heartbeat']);
+    connection.close();
+  });
+
+  it('starts no timer when heartbeats are off', () => {
+    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 0 });
+    openStarted(registry);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(registry.heartbeatRunning).toBe(false);
+  });
+
+  it('refuses a heartbeatMs that is not a non-negative integer', () => {
+    expect(() => new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: -1 })).toThrow(
+      '[nestjs-sse-channels] The "heartbeatMs" option must be a non-negative integer number of milliseconds, got -1.',
+    );
+  });
+});

@@ -1,0 +1,97 @@
+import { ValidationPipe } from '@nestjs/common';
+import { ProbeModule } from '../fixtures/probe.module.js';
+import { ConnectionProbe } from '../fixtures/connection-probe.js';
+import { CountingInterceptor } from '../fixtures/probe.controller.js';
+import { readRaw } from '../support/raw-stream.js';
+import { SseTestClient } from '../support/sse-test-client.js';
+import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and async code (%s)', (_adapter, createAdapter) => {
+  let running: RunningApp;
+  let probe: ConnectionProbe;
+  const clients: SseTestClient[] = [];
+  const connect = (path: string, types: string[]) => {
+    const client = new SseTestClient(`${running.url}${path}`, types);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    running = await startApp(ProbeModule.with(), createAdapter, (app) => app.useGlobalPipes(new ValidationPipe()));
+    probe = running.app.get(ConnectionProbe);
+  });
+  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterAll(() => running.close());
+
+  it('fills @Param (with its pipe), @Req, @SseConnection and @SseSend', async () => {
+    const client = connect('/probe/items/42?probe=items', ['item']);
+    await client.waitForEvents(1);
+    expect(JSON.parse(client.events[0].data)).toEqual({ id: 42, url: '/probe/items/42?probe=items', sameRequest: true });
+  });
+
+  it('answers a pipe rejection with Nest’s ordinary JSON error, not a stream', async () => {
+    const response = await readRaw(`${running.url}/probe/items/abc`);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toContain('application/json');
+    expect(JSON.parse(response.body)).toMatchObject({ statusCode: 400, message: expect.stringContaining('numeric') });
+  });
+
+  it('validates a @Query() DTO with the global ValidationPipe', async () => {
+    const rejected = await readRaw(`${running.url}/probe/topics?topic=cooking`);
+    expect(rejected.status).toBe(400);
+    expect(JSON.parse(rejected.body).message).toEqual([expect.stringContaining('topic must be one of')]);
+    const accepted = await readRaw(`${running.url}/probe/topics?topic=sport`);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toBe('\nevent: topic\nid: 1\ndata: sport\n\n');
+  });
+
+  it('answers an HttpException thrown by a synchronous handler with its status and JSON body', async () => {
+    const response = await readRaw(`${running.url}/probe/sync-forbidden`);
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({ statusCode: 403, message: 'Not your stream either', error: 'Forbidden' });
+  });
+
+  it('answers an HttpException thrown by an async handler before it sends anything the same way', async () => {
+    const response = await readRaw(`${running.url}/probe/async-forbidden`);
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({ statusCode: 403, message: 'Not your stream', error: 'Forbidden' });
+  });
+
+  it('answers an HttpException thrown after a parameter decorator handler started with its status', async () => {
+    const response = await readRaw(`${running.url}/probe/items/404`);
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.body)).toMatchObject({ statusCode: 404, message: 'No item 404' });
+  });
+
+  it('delivers, in order, what an async handler sends before and after it awaits, then channel events', async () => {
+    const client = connect('/probe/async?probe=async', ['step', 'pushed']);
+    await client.waitForEvents(2);
+    const connection = await probe.get('async');
+    await waitFor(() => connection.channels.includes('async-channel'), 'the handler to subscribe');
+    await fetch(`${running.url}/probe/push/async-channel?data=live`);
+    await client.waitForEvents(3);
+    expect(client.events.map((event) => event.data)).toEqual(['before await', 'after await', 'live']);
+  });
+
+  it('writes every event an async handler sends before it closes, then ends', async () => {
+    const response = await readRaw(`${running.url}/probe/async-burst`);
+    expect(response.ended).toBe(true);
+    const data = [...response.body.matchAll(/^data: (.*)$/gm)].map((match) => match[1]);
+    expect(data).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+  });
+
+  it('ends a stream whose handler fails after it started with Nest’s error event', async () => {
+    const response = await readRaw(`${running.url}/probe/async-fails-late`);
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('\nevent: step\nid: 1\ndata: started\n\nevent: error\nid: 2\ndata: Internal server error\n\n');
+    expect(response.ended).toBe(true);
+  });
+
+  it('runs the method’s interceptors over the events', async () => {
+    const before = CountingInterceptor.seen;
+    const response = await readRaw(`${running.url}/probe/intercepted`);
+    expect(response.body).toBe('\nevent: a\nid: 1\ndata: 1\n\nevent: b\nid: 2\ndata: 2\n\n');
+    expect(CountingInterceptor.seen - before).toBe(2);
+  });
+});

@@ -1,0 +1,76 @@
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { SseModule, SseModuleMissingError, SseEndpoint, type SseClose, type SseSend } from '../../src/sse/index.js';
+import { readRaw } from '../support/raw-stream.js';
+import { ADAPTERS, startApp } from '../support/test-app.js';
+
+@Controller()
+class HelloController {
+  @SseEndpoint('/hello')
+  hello(send: SseSend, close: SseClose) {
+    send({ type: 'hello', data: 'world' });
+    close();
+  }
+}
+
+@Injectable()
+class SettingsService {
+  readonly retryMs = 1234;
+}
+
+@Module({ providers: [SettingsService], exports: [SettingsService] })
+class SettingsModule {}
+
+@Module({
+  imports: [
+    SseModule.forRootAsync({
+      imports: [SettingsModule],
+      inject: [SettingsService],
+      useFactory: (settings: SettingsService) => ({ retryMs: settings.retryMs }),
+    }),
+  ],
+  controllers: [HelloController],
+})
+class AsyncConfiguredModule {}
+
+@Module({ imports: [SseModule], controllers: [HelloController] })
+class BareImportModule {}
+
+@Module({ controllers: [HelloController] })
+class WithoutSseModule {}
+
+describe.each(ADAPTERS)('configuring SseModule (%s)', (_adapter, createAdapter) => {
+  it('works imported bare, with the defaults', async () => {
+    const running = await startApp(BareImportModule, createAdapter);
+    try {
+      expect((await readRaw(`${running.url}/hello`)).body).toBe('\nevent: hello\nid: 1\ndata: world\n\n');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('takes its options from forRootAsync({ imports, inject, useFactory })', async () => {
+    const running = await startApp(AsyncConfiguredModule, createAdapter);
+    try {
+      expect((await readRaw(`${running.url}/hello`)).body).toBe(
+        '\nid: 1\nretry: 1234\n\nevent: hello\nid: 2\ndata: world\n\n',
+      );
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('answers 500 and names the fix when SseModule is missing', async () => {
+    const running = await startApp(WithoutSseModule, createAdapter);
+    try {
+      const response = await readRaw(`${running.url}/hello`);
+      expect(response.status).toBe(500);
+    } finally {
+      await running.close();
+    }
+    const route = HelloController.prototype.hello as unknown as (this: object) => unknown;
+    expect(() => route.call(new HelloController())).toThrow(SseModuleMissingError);
+    expect(new SseModuleMissingError('HelloController.hello').message).toBe(
+      '[nestjs-sse-channels] HelloController.hello is an @SseEndpoint() but SseModule is not part of this application: add SseModule (or SseModule.forRoot()) to the imports of your root module.',
+    );
+  });
+});
