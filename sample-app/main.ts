@@ -9,7 +9,7 @@ async function bootstrap() {
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');
-  console.log(`Sample app on http://127.0.0.1:${port} (API token: ${API_TOKEN})`);
+  console.log(`Sample app on ${await app.getUrl()} (API token: ${API_TOKEN})`);
 }
 
 void bootstrap();

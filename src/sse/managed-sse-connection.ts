@@ -45,7 +45,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   /** Whether an event was queued since the last heartbeat tick. */
   private activeSinceHeartbeat = false;
   /** Whether the handler has sent or closed yet; see `onFirstActivity()`. */
-  private hasActed = false;
+  private acted = false;
   private firstActivityCallback: (() => void) | undefined;
 
   /**
@@ -137,9 +137,14 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     else this.subject.next(HEARTBEAT_MESSAGE);
   }
 
+  /** Whether the handler has sent or closed yet: the stream has started then. */
+  get hasActed(): boolean {
+    return this.acted;
+  }
+
   /** Calls `callback` once, when the handler first sends or closes (at once if it has already). */
   onFirstActivity(callback: () => void): void {
-    if (this.hasActed) callback();
+    if (this.acted) callback();
     else this.firstActivityCallback = callback;
   }
 
@@ -154,7 +159,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   }
 
   private noteActivity(): void {
-    this.hasActed = true;
+    this.acted = true;
     const callback = this.firstActivityCallback;
     this.firstActivityCallback = undefined;
     callback?.();

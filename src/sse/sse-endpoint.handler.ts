@@ -34,6 +34,12 @@ export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRo
     try {
       result = handler.apply(this, handlerArguments(args, plan, connection));
     } catch (err) {
+      // As for an async handler: once it has sent or closed, the stream has
+      // started, and the error ends it with Nest's error event.
+      if (connection.hasActed) {
+        connection.fail(err);
+        return connection.events$;
+      }
       connection.discard();
       throw err;
     }

@@ -88,6 +88,13 @@ describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and a
     expect(response.ended).toBe(true);
   });
 
+  it('ends a stream whose synchronous handler throws after it sent with the error event too', async () => {
+    const response = await readRaw(`${running.url}/probe/sync-fails-late`);
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('\nevent: step\nid: 1\ndata: started\n\nevent: error\nid: 2\ndata: Changed my mind\n\n');
+    expect(response.ended).toBe(true);
+  });
+
   it('runs the method’s interceptors over the events', async () => {
     const before = CountingInterceptor.seen;
     const response = await readRaw(`${running.url}/probe/intercepted`);

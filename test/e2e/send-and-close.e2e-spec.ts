@@ -74,6 +74,20 @@ describe.each(ADAPTERS)('send, close and the connection (%s)', (_adapter, create
     expect(connection.send({ data: 'nobody' })).toBe(false);
   });
 
+  it('runs every onClose() callback even when one throws', async () => {
+    const client = connect('throwing');
+    await client.waitForEvents(1);
+    const connection = await probe.get('throwing');
+    const ran: string[] = [];
+    connection.onClose(() => ran.push('first'));
+    connection.onClose(() => {
+      throw new Error('cleanup failed');
+    });
+    connection.onClose(() => ran.push('third'));
+    connection.close();
+    expect(ran).toEqual(['first', 'third']);
+  });
+
   it('keeps multi-line strings intact: one data: line per line', async () => {
     const client = connect('lines', ['text']);
     await client.waitForEvents(1);

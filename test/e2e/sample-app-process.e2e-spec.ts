@@ -1,0 +1,44 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { RawConnections } from '../support/raw-connections.js';
+import { waitFor } from '../support/wait-for.js';
+
+// `npm start` as a user runs it: the compiled sample app in its own process.
+describe('the sample app as a process (npm run build, then node dist/sample-app/main.js)', () => {
+  let child: ChildProcess;
+  let url = '';
+  let output = '';
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  beforeAll(async () => {
+    const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+    child = spawn(process.execPath, ['dist/sample-app/main.js'], { env: { ...process.env, PORT: '0' } });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('exit', (code, signal) => (exit = { code, signal }));
+    await waitFor(() => /Sample app on (http:\/\/\S+)/.test(output) || exit !== undefined, 'the sample app to listen', 20_000);
+    url = /Sample app on (http:\/\/\S+)/.exec(output)![1].replace('[::1]', '127.0.0.1');
+  }, 60_000);
+
+  afterAll(() => {
+    if (!exit) child.kill('SIGKILL');
+  });
+
+  it('serves the page and the seed endpoints', async () => {
+    expect(await (await fetch(`${url}/`)).text()).toContain('<html');
+    const events = await (await fetch(`${url}/events`)).text();
+    expect(events).toContain('event: update\nid: 11\ndata: tick 9\n\n');
+  });
+
+  it('ends every open stream on SIGTERM and exits by itself', async () => {
+    const clients = new RawConnections();
+    await clients.open(`${url}/activity`, 200);
+    child.kill('SIGTERM');
+    await waitFor(() => exit !== undefined, 'the process to exit', 15_000);
+    expect(exit!.code === 0 || exit!.signal === 'SIGTERM').toBe(true);
+    await waitFor(() => clients.ended.every(Boolean), 'every stream to end');
+    expect(clients.bodies.every((body) => body.startsWith('\nevent: init\nid: 1\ndata: Connected to activity feed\n\n'))).toBe(true);
+    expect(output).not.toMatch(/error/i);
+    clients.destroyAll();
+  });
+});
