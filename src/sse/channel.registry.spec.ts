@@ -1,12 +1,13 @@
 import type { ChannelMember } from './channel-member.js';
 import { ChannelRegistry } from './channel.registry.js';
-import type { SseMessage } from './protocol/sse-message.js';
+import type { ChannelMessage } from './protocol/sse-message.js';
+import { ResolvedSseOptions } from './resolved-sse-options.js';
 
 class FakeMember implements ChannelMember {
-  readonly received: SseMessage[] = [];
+  readonly received: ChannelMessage[] = [];
   open = true;
   onDeliver?: () => void;
-  deliver(message: SseMessage): boolean {
+  deliver(message: ChannelMessage): boolean {
     this.onDeliver?.();
     if (!this.open) return false;
     this.received.push(message);
@@ -16,7 +17,7 @@ class FakeMember implements ChannelMember {
 
 describe('ChannelRegistry', () => {
   let registry: ChannelRegistry;
-  beforeEach(() => (registry = new ChannelRegistry()));
+  beforeEach(() => (registry = new ChannelRegistry(new ResolvedSseOptions({ history: { size: 3 } }))));
 
   it('joins once per member and counts members', () => {
     const member = new FakeMember();
@@ -27,7 +28,7 @@ describe('ChannelRegistry', () => {
     expect(registry.count('unknown')).toBe(0);
   });
 
-  it('forgets a channel when its last member leaves', () => {
+  it('forgets a channel once it has neither members nor history', () => {
     const member = new FakeMember();
     registry.join('a', member);
     registry.join('b', member);
@@ -35,25 +36,63 @@ describe('ChannelRegistry', () => {
     expect(registry.leave('a', member)).toBe(true);
     expect(registry.leave('a', member)).toBe(false);
     expect(registry.names()).toEqual(['b']);
+    registry.publish('b', { data: 'kept' });
+    registry.leave('b', member);
+    expect(registry.names()).toEqual(['b']);
   });
 
-  it('delivers one shared message object to every member and counts those that queued it', () => {
+  it('encodes once and delivers one shared message, with a position and an id, to every member', () => {
     const members = [new FakeMember(), new FakeMember(), new FakeMember()];
     members.forEach((member) => registry.join('feed', member));
     members[1].open = false;
-    const message: SseMessage = { type: 'x', data: 'y' };
-    expect(registry.deliver('feed', message)).toBe(2);
-    expect(members[0].received[0]).toBe(message);
+    expect(registry.publish('feed', { type: 'x', data: { n: 1 } })).toBe(2);
+    const message = members[0].received[0];
     expect(members[2].received[0]).toBe(message);
-    expect(registry.deliver('nobody', message)).toBe(0);
+    expect(message).toMatchObject({ type: 'x', data: '{"n":1}', position: 1, id: registry.ids.format(1) });
+    expect(registry.publish('nobody', { data: 'x' })).toBe(0);
+    expect(registry.head).toBe(2);
   });
 
   it('copes with a member that leaves while a delivery is under way', () => {
     const [first, second, third] = [new FakeMember(), new FakeMember(), new FakeMember()];
     [first, second, third].forEach((member) => registry.join('feed', member));
     first.onDeliver = () => registry.leave('feed', second);
-    expect(registry.deliver('feed', { data: '1' })).toBe(2);
+    expect(registry.publish('feed', { data: '1' })).toBe(2);
     expect(second.received).toEqual([]);
     expect(registry.count('feed')).toBe(2);
+  });
+
+  it('replays the events of several channels after a position, in send order', async () => {
+    registry.publish('a', { data: 'a1' });
+    registry.publish('b', { data: 'b1' });
+    registry.publish('c', { data: 'c1' });
+    registry.publish('a', { data: 'a2' });
+    const result = await registry.readAfter(['a', 'b', 'a'], 1);
+    expect('events' in result && result.events.map((event) => event.data)).toEqual(['b1', 'a2']);
+  });
+
+  it('resets a client that missed an event the history no longer keeps', async () => {
+    for (let i = 1; i <= 5; i++) registry.publish('a', { data: `a${i}` });
+    expect(await registry.readAfter(['a'], 1)).toEqual({ reset: 'evicted' });
+    const result = await registry.readAfter(['a'], 2);
+    expect('events' in result && result.events.map((event) => event.data)).toEqual(['a3', 'a4', 'a5']);
+  });
+
+  it('resets a client from before an event of a channel it forgot, rather than risk a gap', async () => {
+    registry.configure('keeps-nothing', { history: { size: 0 } });
+    registry.publish('unconfigured', { data: 'x' });
+    const member = new FakeMember();
+    registry.join('no-history', member);
+    registry.configure('no-history', { history: { size: 0 } });
+    registry.publish('no-history', { data: 'y' });
+    // Configured channels are kept, with the position of what they dropped.
+    registry.leave('no-history', member);
+    expect(await registry.readAfter(['no-history'], 1)).toEqual({ reset: 'evicted' });
+    expect(await registry.readAfter(['no-history'], 2)).toEqual({ events: [] });
+  });
+
+  it('refuses a caller’s id on a channel event', () => {
+    expect(() => registry.publish('a', { id: '7', data: 'x' })).toThrow(/channels assign ids/);
+    expect(registry.head).toBe(0);
   });
 });

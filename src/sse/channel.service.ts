@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertChannelName } from './channel-name.js';
+import type { SseChannelOptions } from './channel-options.interface.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseChannel } from './channel.js';
 
@@ -18,15 +19,19 @@ export class ChannelService {
 
   /**
    * Returns the channel called `name`. A channel needs no creating: sending to
-   * one nobody listens to reaches nobody. Throws an `SseChannelNameError` for a
-   * name that is empty, over 200 characters or that contains control characters.
+   * one nobody listens to reaches nobody but its history. Throws an
+   * `SseChannelNameError` for a name that is empty, over 200 characters or that
+   * contains control characters.
+   * @param options applied to the channel from now on (its history, its
+   * slow-client policy); omit them to leave the channel as it is.
    */
-  channel(name: string): SseChannel {
+  channel(name: string, options?: SseChannelOptions): SseChannel {
     assertChannelName(name);
+    if (options !== undefined) this.registry.configure(name, options);
     return new SseChannel(name, this.registry);
   }
 
-  /** Names of the channels that have at least one subscriber now. */
+  /** Names of the channels that have subscribers or history now. */
   names(): string[] {
     return this.registry.names();
   }

@@ -1,4 +1,3 @@
-import { encodeSseEvent } from './protocol/sse-event.encoder.js';
 import type { SseEvent } from './sse-event.interface.js';
 import type { ChannelRegistry } from './channel.registry.js';
 
@@ -18,13 +17,15 @@ export class SseChannel {
 
   /**
    * Queues `event` for every connection subscribed to this channel, on every
-   * endpoint. The event is checked and encoded once, whatever the number of
-   * subscribers. Throws an `SseEventError` for an event that cannot be written,
+   * endpoint, and keeps it in the channel's history for clients that
+   * reconnect. The event is checked and encoded once, whatever the number of
+   * subscribers, and gets its id from the channel (an `id` of its own is
+   * refused). Throws an `SseEventError` for an event that cannot be written,
    * and then no subscriber receives anything.
    * @returns the number of connections the event was queued for.
    */
   send(event: SseEvent): number {
-    return this.registry.deliver(this.name, encodeSseEvent(event));
+    return this.registry.publish(this.name, event);
   }
 
   /** The number of connections subscribed to this channel now. */

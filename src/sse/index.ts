@@ -1,11 +1,15 @@
 export { SseModule } from './sse.module.js';
 export type { SseModuleOptions } from './sse-module-options.interface.js';
+export type { SseHistoryOptions } from './history/history-options.interface.js';
+export type { SseSlowClientOptions } from './slow-client-options.interface.js';
 export { ChannelService } from './channel.service.js';
 export { SseChannel } from './channel.js';
+export type { SseChannelOptions } from './channel-options.interface.js';
 export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
 export type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 export { SseSend, SseClose, SseConnection } from './decorators/sse-params.decorator.js';
 export type { SseEvent } from './sse-event.interface.js';
+export { isSseEndpoint } from './is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';
 export { SseEventError } from './errors/sse-event.error.js';
 export { SseChannelNameError } from './errors/sse-channel-name.error.js';

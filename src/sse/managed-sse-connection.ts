@@ -1,45 +1,76 @@
-import { Logger } from '@nestjs/common';
+import { HttpException, IntrinsicException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Observable, Subject } from 'rxjs';
+import { STATUS_CODES } from 'node:http';
+import { Observable } from 'rxjs';
 import type { ChannelMember } from './channel-member.js';
 import { assertChannelName } from './channel-name.js';
 import type { ChannelRegistry } from './channel.registry.js';
+import { ConnectionOutbox, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
+import { SseError } from './errors/sse.error.js';
+import type { PendingBudget } from './pending-budget.js';
 import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
 import { encodeSseEvent } from './protocol/sse-event.encoder.js';
-import type { SseMessage } from './protocol/sse-message.js';
+import type { ChannelMessage, SseMessage } from './protocol/sse-message.js';
+import type { ResolvedSseOptions } from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEvent } from './sse-event.interface.js';
+import type { ConflateKey } from './slow-client-policy.js';
 import { MESSAGES } from './sse.messages.js';
 
 /** How a stream ended: closed by the server, failed, or dropped by the client. */
-type Ending = { readonly kind: 'closed' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'gone' };
+type Ending = 'closed' | 'failed' | 'gone';
 
-const CLOSED: Ending = { kind: 'closed' };
-const GONE: Ending = { kind: 'gone' };
+/** Why a reconnecting client is told to refetch its state. */
+export type ResetReason = 'unknown' | 'evicted';
 
 /** What a connection needs from the registry that opened it. */
 export interface ConnectionOwner {
   readonly channels: ChannelRegistry;
+  readonly options: ResolvedSseOptions;
+  readonly budget: PendingBudget;
   /** Called once when the connection ends, to forget it. */
   release(connection: ManagedSseConnection): void;
+  /** Called when the connection is dropped for not reading. */
+  dropSlow(connection: ManagedSseConnection, reason: OverflowReason, pending: number): void;
+}
+
+/** Everything a connection is made of, gathered by the registry. */
+export interface ConnectionSetup {
+  readonly request: any;
+  /** The `@SseSignal()` Nest aborts when the response ends, whatever the reason. */
+  readonly nestSignal: AbortSignal | undefined;
+  readonly socket: OutboxSocket | undefined;
+  /** `Last-Event-ID`, from the header or the `lastEventId` query parameter. */
+  readonly lastEventId: string | undefined;
+  readonly maxPendingDataLength: number;
+  /** The endpoint's conflation key, for events whose channel has none. */
+  readonly conflateKey: ConflateKey;
+  /** The `retry:` hint to open the stream with, if any. */
+  readonly retryMs: number | undefined;
 }
 
 /**
- * The implementation of {@link SseConnection}. Its events flow through an RxJS
- * Subject to the Observable that Nest's `@Sse()` pipeline subscribes to.
+ * The implementation of {@link SseConnection}.
  *
- * Nest subscribes only after the handler has returned (or its promise has
- * resolved), so events sent before that wait in `queuedBeforeStart` and are
- * handed over first, in order, when Nest subscribes.
+ * It knows its `position`: that of the newest channel event it was given.
+ * Every event it writes carries it as its id, so the `Last-Event-ID` of a
+ * reconnecting browser says what it has. A connection that arrives with one
+ * first replays what its channels sent after it (see `catchUp()`), while the
+ * live events wait, then goes live.
  */
 export class ManagedSseConnection implements SseConnection, ChannelMember {
   readonly id = randomUUID();
+  readonly request: any;
+  readonly lastEventId: string | undefined;
 
   private readonly abortController = new AbortController();
   private readonly joined = new Set<string>();
-  private readonly subject = new Subject<SseMessage>();
-  /** Events sent before Nest subscribed; `undefined` once it has. */
-  private queuedBeforeStart: SseMessage[] | undefined;
+  private readonly outbox: ConnectionOutbox;
+  private position: number;
+  /** The position to replay from, until the catch-up has run. */
+  private resumeFrom: number | undefined;
+  /** Live channel events that arrived during the catch-up. */
+  private liveDuringCatchUp: ChannelMessage[] | undefined;
   private ending: Ending | undefined;
   private closeCallbacks: Array<() => void> = [];
   /** Whether an event was queued since the last heartbeat tick. */
@@ -47,38 +78,46 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   /** Whether the handler has sent or closed yet; see `onFirstActivity()`. */
   private acted = false;
   private firstActivityCallback: (() => void) | undefined;
+  private noContentRequested = false;
 
-  /**
-   * @param nestSignal the signal Nest aborts when the response ends for any
-   * reason, including a client that disconnects before the stream started.
-   * @param greeting messages that open the stream (the `retry:` hint).
-   */
   constructor(
-    readonly request: any,
-    readonly lastEventId: string | undefined,
     private readonly owner: ConnectionOwner,
-    nestSignal: AbortSignal | undefined,
-    greeting: SseMessage[],
+    setup: ConnectionSetup,
   ) {
-    this.queuedBeforeStart = greeting;
-    nestSignal?.addEventListener('abort', () => this.end(GONE), { once: true });
+    this.request = setup.request;
+    this.lastEventId = setup.lastEventId;
+    const endpointKey = setup.conflateKey;
+    this.outbox = new ConnectionOutbox(
+      setup.socket,
+      setup.maxPendingDataLength,
+      owner.budget,
+      (message) => conflationKeyOf(message, endpointKey),
+      (reason, pending) => owner.dropSlow(this, reason, pending),
+    );
+    setup.nestSignal?.addEventListener('abort', () => this.end('gone'), { once: true });
+    const head = owner.channels.head;
+    const resumeFrom = setup.lastEventId === undefined ? undefined : owner.channels.ids.parse(setup.lastEventId);
+    this.position = head;
+    if (setup.retryMs !== undefined) this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
+    if (setup.lastEventId === undefined) return;
+    if (resumeFrom === undefined || resumeFrom > head) {
+      // Malformed, from another process, or from the future: nothing to trust.
+      this.pushReset('unknown');
+    } else {
+      this.position = resumeFrom;
+      this.resumeFrom = resumeFrom;
+      this.liveDuringCatchUp = [];
+    }
   }
 
   /** The Observable handed to Nest's `@Sse()` pipeline. */
   readonly events$ = new Observable<SseMessage>((subscriber) => {
-    const queued = this.queuedBeforeStart ?? [];
-    this.queuedBeforeStart = undefined;
-    for (const message of queued) subscriber.next(message);
-    if (this.ending) {
-      if (this.ending.kind === 'failed') subscriber.error(this.ending.error);
-      else subscriber.complete();
-      return;
-    }
-    const subscription = this.subject.subscribe(subscriber);
+    const subscription = this.outbox.subscribe(subscriber);
+    if (this.resumeFrom !== undefined) void this.catchUp(this.resumeFrom);
     // Nest unsubscribes when the client goes away, and after we complete.
     return () => {
       subscription.unsubscribe();
-      this.end(GONE);
+      this.end('gone');
     };
   });
 
@@ -94,15 +133,24 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     return [...this.joined];
   }
 
+  /** Characters of events waiting for this client. */
+  get pendingLength(): number {
+    return this.outbox.pendingLength;
+  }
+
   readonly send = (event: SseEvent): boolean => {
-    const message = encodeSseEvent(event);
+    const encoded = encodeSseEvent(event, 'connection', this.owner.options.maxEventBytes);
     this.noteActivity();
-    return this.deliver(message);
+    if (this.ending) return false;
+    this.activeSinceHeartbeat = true;
+    // An id of the caller's is kept: it then handles Last-Event-ID itself.
+    this.outbox.push({ type: encoded.type, id: encoded.id ?? this.currentId(), retry: encoded.retry, data: encoded.data });
+    return true;
   };
 
   readonly close = (): void => {
     this.noteActivity();
-    this.end(CLOSED);
+    this.end('closed');
   };
 
   subscribe(name: string): void {
@@ -121,20 +169,40 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     else this.closeCallbacks.push(callback);
   }
 
-  /** Queues an already encoded message. */
-  deliver(message: SseMessage): boolean {
+  noContent(): void {
+    if (this.outbox.started || this.acted) throw new SseError(MESSAGES.noContentTooLate());
+    this.noContentRequested = true;
+  }
+
+  /** Whether the handler asked for `204 No Content` instead of a stream. */
+  get wantsNoContent(): boolean {
+    return this.noContentRequested;
+  }
+
+  /** Queues a channel event, unless this connection has it already. */
+  deliver(message: ChannelMessage): boolean {
     if (this.ending) return false;
+    if (this.liveDuringCatchUp) {
+      this.liveDuringCatchUp.push(message);
+      return true;
+    }
+    if (message.position <= this.position) return true;
+    this.position = message.position;
     this.activeSinceHeartbeat = true;
-    if (this.queuedBeforeStart) this.queuedBeforeStart.push(message);
-    else this.subject.next(message);
+    this.outbox.push(message);
     return true;
   }
 
   /** Writes a heartbeat comment unless an event went out since the last tick. */
   heartbeat(): void {
-    if (this.ending || this.queuedBeforeStart) return;
+    if (this.ending || !this.outbox.started) return;
     if (this.activeSinceHeartbeat) this.activeSinceHeartbeat = false;
-    else this.subject.next(HEARTBEAT_MESSAGE);
+    else this.outbox.push(HEARTBEAT_MESSAGE);
+  }
+
+  /** Tells the browser how long to wait before it reconnects (on shutdown). */
+  hintRetry(retryMs: number): void {
+    if (!this.ending) this.outbox.push({ id: this.currentId(), retry: retryMs });
   }
 
   /** Whether the handler has sent or closed yet: the stream has started then. */
@@ -148,14 +216,57 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     else this.firstActivityCallback = callback;
   }
 
-  /** Ends the stream with an error, which Nest reports as it does for `@Sse()`. */
+  /**
+   * Ends the stream with an `error` event, as Nest's `@Sse()` does (the message
+   * of an `HttpException`, `Internal server error` otherwise), but with this
+   * connection's id, and logs the error.
+   */
   fail(error: unknown): void {
-    this.end({ kind: 'failed', error });
+    if (this.ending) return;
+    if (!(error instanceof IntrinsicException)) {
+      new Logger('SseEndpoint').error(error instanceof Error ? error.stack : String(error));
+    }
+    this.outbox.push({ type: 'error', id: this.currentId(), data: clientMessageOf(error) });
+    this.end('failed');
   }
 
   /** Forgets the connection when its request failed before the stream started. */
   discard(): void {
-    this.end(GONE);
+    this.end('gone');
+  }
+
+  /**
+   * Replays the events of this connection's channels after `from`, then the
+   * live events that arrived meanwhile, skipping any it replayed already.
+   */
+  private async catchUp(from: number): Promise<void> {
+    this.resumeFrom = undefined;
+    let result;
+    try {
+      result = await this.owner.channels.readAfter([...this.joined], from);
+    } catch (err) {
+      new Logger('SseConnection').warn(MESSAGES.replayFailed(this.id, err));
+      result = { reset: 'evicted' as const };
+    }
+    if (this.ending) return;
+    const live = this.liveDuringCatchUp ?? [];
+    this.liveDuringCatchUp = undefined;
+    if ('reset' in result) {
+      // The client refetches its state, then gets every live event from here.
+      this.position = Math.max(this.position, live.length > 0 ? live[0].position - 1 : this.owner.channels.head);
+      this.pushReset(result.reset);
+    } else {
+      for (const message of result.events) this.deliver(message);
+    }
+    for (const message of live) this.deliver(message);
+  }
+
+  private pushReset(reason: 'unknown' | 'evicted'): void {
+    this.outbox.push({ type: this.owner.options.resetEventType, id: this.currentId(), data: reason });
+  }
+
+  private currentId(): string {
+    return this.owner.channels.ids.format(this.position);
   }
 
   private noteActivity(): void {
@@ -171,13 +282,14 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     this.ending = ending;
     for (const name of this.joined) this.owner.channels.leave(name, this);
     this.joined.clear();
+    this.liveDuringCatchUp = undefined;
     this.owner.release(this);
     this.abortController.abort();
     const callbacks = this.closeCallbacks;
     this.closeCallbacks = [];
     for (const callback of callbacks) this.runCloseCallback(callback);
-    if (ending.kind === 'failed') this.subject.error(ending.error);
-    else this.subject.complete();
+    if (ending === 'gone') this.outbox.dispose();
+    this.outbox.end();
   }
 
   private runCloseCallback(callback: () => void): void {
@@ -187,4 +299,18 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
       new Logger('SseConnection').error(MESSAGES.onCloseCallbackFailed(this.id), err instanceof Error ? err.stack : err);
     }
   }
+}
+
+function conflationKeyOf(message: SseMessage, endpointKey: ConflateKey): string | undefined {
+  const channelMessage = message as Partial<ChannelMessage>;
+  if (channelMessage.conflationKey !== undefined) return channelMessage.conflationKey;
+  return endpointKey && channelMessage.source ? String(endpointKey(channelMessage.source)) : undefined;
+}
+
+/** What the client is told of an error: Nest's `@Sse()` rules. */
+function clientMessageOf(error: unknown): string {
+  if (error instanceof HttpException) {
+    return error.getResponse() instanceof Error ? (STATUS_CODES[error.getStatus()] ?? 'Error') : error.message;
+  }
+  return 'Internal server error';
 }

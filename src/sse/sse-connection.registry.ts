@@ -1,58 +1,98 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ChannelRegistry } from './channel.registry.js';
+import type { OverflowReason } from './connection-outbox.js';
 import { SseError } from './errors/sse.error.js';
-import { ConnectionOwner, ManagedSseConnection } from './managed-sse-connection.js';
-import type { SseMessage } from './protocol/sse-message.js';
+import { ManagedSseConnection, type ConnectionOwner } from './managed-sse-connection.js';
+import { PendingBudget } from './pending-budget.js';
+import { ResolvedSseOptions, checkCount } from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { SseHeartbeat } from './sse-heartbeat.js';
-import type { SseModuleOptions } from './sse-module-options.interface.js';
-import { DEFAULT_HEARTBEAT_MS, SHUTDOWN_CLOSE_TIMEOUT_MS } from './sse.constants.js';
-import { MESSAGES, OPTION_MESSAGES } from './sse.messages.js';
-import { SSE_MODULE_OPTIONS } from './sse.module-definition.js';
+import { resolveSlowClient } from './slow-client-policy.js';
+import { DEFAULT_MAX_PENDING_DATA_LENGTH, DEFAULT_RECONNECT_MS, SHUTDOWN_CLOSE_TIMEOUT_MS } from './sse.constants.js';
+import { MESSAGES } from './sse.messages.js';
+
+/** Counters of what happened to connections, for logs and metrics. */
+export interface SseConnectionCounters {
+  /** Connections refused by `maxConnections` or `maxConnectionsPerClient`, or during shutdown. */
+  refused: number;
+  /** Connections dropped because their client stopped reading. */
+  droppedSlow: number;
+}
+
+/** The request's parts a connection is opened from. */
+export interface ConnectionRequest {
+  /** The request as the handler sees it (`@Req()`). */
+  readonly request: any;
+  /** The response, as `@Res()` gives it. */
+  readonly response: any;
+  /** Nest's `@SseSignal()`. */
+  readonly nestSignal: AbortSignal | undefined;
+}
 
 /**
- * Opens, tracks and closes the SSE connections of one application, and drives
- * their shared heartbeat.
+ * Opens, tracks and closes the SSE connections of one application: admission
+ * limits, the shared heartbeat, the slow-client budget and the shutdown drain.
  */
 @Injectable()
 export class SseConnectionRegistry implements ConnectionOwner, BeforeApplicationShutdown {
   private readonly logger = new Logger('SseModule');
   /** Connections whose stream has not ended. */
   private readonly open = new Set<ManagedSseConnection>();
+  /** Open connections per client key, for `maxConnectionsPerClient`. */
+  private readonly perClient = new Map<string, number>();
+  private readonly clientKeys = new WeakMap<ManagedSseConnection, string>();
   /**
    * Requests whose response Nest is still writing: a closed connection stays
    * here until Nest has flushed its last events, which shutdown waits for.
    */
   private readonly responding = new Map<AbortSignal, any>();
   private readonly heartbeat: SseHeartbeat;
-  private readonly retryMs: number | undefined;
   private whenNothingResponds: (() => void) | undefined;
+  private shuttingDown = false;
+  readonly budget: PendingBudget;
+  readonly counters: SseConnectionCounters = { refused: 0, droppedSlow: 0 };
 
   constructor(
     readonly channels: ChannelRegistry,
-    @Optional() @Inject(SSE_MODULE_OPTIONS) options: SseModuleOptions | null,
+    readonly options: ResolvedSseOptions,
   ) {
-    const heartbeatMs = checkMilliseconds('heartbeatMs', options?.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS;
-    this.retryMs = checkMilliseconds('retryMs', options?.retryMs);
-    this.heartbeat = new SseHeartbeat(heartbeatMs, () => {
+    this.budget = new PendingBudget(options.maxPendingDataTotal);
+    this.heartbeat = new SseHeartbeat(options.heartbeatMs, () => {
       for (const connection of this.open) connection.heartbeat();
     });
   }
 
   /**
    * Opens the connection of one request and subscribes it to the endpoint's
-   * channels, before the handler runs.
-   * @param nestSignal the `@SseSignal()` of the request, aborted by Nest when its response ends.
+   * channels, before the handler runs. Returns `undefined` when the connection
+   * is refused (limits, shutdown); the refusal has been written then.
    */
-  connect(request: any, nestSignal: AbortSignal | undefined, options: SseEndpointOptions, endpoint: string): ManagedSseConnection {
-    const retryMs = checkMilliseconds('retryMs', options.retryMs) ?? this.retryMs;
-    const greeting: SseMessage[] = retryMs === undefined ? [] : [{ retry: retryMs }];
-    const connection = new ManagedSseConnection(request, readLastEventId(request), this, nestSignal, greeting);
+  connect(from: ConnectionRequest, options: SseEndpointOptions, endpoint: string): ManagedSseConnection | undefined {
+    const rawRequest = from.request?.raw ?? from.request;
+    const rawResponse = from.response?.raw ?? from.response;
+    const refusal = this.admissionProblem(from.request);
+    if (refusal) {
+      this.refuse(rawResponse, endpoint, refusal);
+      return undefined;
+    }
+    const retryMs = checkCount('retryMs', options.retryMs) ?? this.options.retryMs;
+    const connection = new ManagedSseConnection(this, {
+      request: from.request,
+      nestSignal: from.nestSignal,
+      socket: rawResponse?.socket ?? rawRequest?.socket ?? undefined,
+      lastEventId: readLastEventId(from.request),
+      maxPendingDataLength: maxPendingDataLengthOf(options),
+      conflateKey: resolveSlowClient(endpoint, options.slowClient),
+      retryMs: retryMs === undefined ? undefined : jittered(retryMs),
+    });
     this.open.add(connection);
+    const key = this.clientKeyOf(from.request);
+    this.clientKeys.set(connection, key);
+    this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.heartbeat.start();
-    if (nestSignal) this.trackResponse(nestSignal, request);
-    if (nestSignal?.aborted) {
+    if (from.nestSignal) this.trackResponse(from.nestSignal, from.request);
+    if (from.nestSignal?.aborted) {
       connection.discard();
       return connection;
     }
@@ -66,8 +106,23 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   }
 
   release(connection: ManagedSseConnection): void {
-    this.open.delete(connection);
+    if (!this.open.delete(connection)) return;
+    const key = this.clientKeys.get(connection)!;
+    const remaining = (this.perClient.get(key) ?? 1) - 1;
+    if (remaining > 0) this.perClient.set(key, remaining);
+    else this.perClient.delete(key);
     if (this.open.size === 0) this.heartbeat.stop();
+  }
+
+  dropSlow(connection: ManagedSseConnection, reason: OverflowReason, pending: number): void {
+    this.counters.droppedSlow++;
+    const limit = reason === 'global budget' ? this.budget.limit : pending;
+    this.logger.warn(MESSAGES.slowClientDropped(describe(connection), reason, pending, limit));
+    const raw = connection.request?.raw ?? connection.request;
+    // Destroying the socket is what a vanished client looks like to Nest: it
+    // tears the stream down and aborts the signal, which ends the connection.
+    raw?.socket?.destroy();
+    connection.discard();
   }
 
   /** Number of connections whose stream has not ended. */
@@ -80,18 +135,29 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     return this.responding.size;
   }
 
+  /** Number of distinct clients with an open connection. */
+  get clientCount(): number {
+    return this.perClient.size;
+  }
+
   /** Whether the shared heartbeat timer runs. */
   get heartbeatRunning(): boolean {
     return this.heartbeat.running;
   }
 
   /**
-   * Ends every open stream, so that `app.close()` does not wait for clients
-   * that never hang up, and waits (boundedly) until Nest has written their last
-   * events. Runs before the HTTP server is closed.
+   * Ends every open stream before the HTTP server closes, so that shutdown
+   * does not wait for clients that never hang up. Each gets a jittered
+   * `retry:` hint, then the streams end at random moments over
+   * `shutdownDrainMs`, so that their browsers do not all reconnect (to the
+   * other instances) at once. New connections are refused meanwhile.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const connection of [...this.open]) connection.close();
+    this.shuttingDown = true;
+    const connections = shuffle([...this.open]);
+    const base = this.options.retryMs ?? DEFAULT_RECONNECT_MS;
+    for (const connection of connections) connection.hintRetry(jittered(base));
+    await this.closeSpreadOver(connections, this.options.shutdownDrainMs);
     this.heartbeat.stop();
     if (this.responding.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -108,6 +174,63 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     }
   }
 
+  /** Closes `connections` (already in random order) in equal slices over `windowMs`, with one timer. */
+  private closeSpreadOver(connections: ManagedSseConnection[], windowMs: number): Promise<void> {
+    if (windowMs === 0 || connections.length === 0) {
+      connections.forEach((connection) => connection.close());
+      return Promise.resolve();
+    }
+    const slices = Math.min(connections.length, 20);
+    let closed = 0;
+    let slice = 0;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        slice++;
+        const until = Math.round((connections.length * slice) / slices);
+        for (; closed < until; closed++) connections[closed].close();
+        if (slice >= slices) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, windowMs / slices);
+    });
+  }
+
+  private admissionProblem(request: any): string | undefined {
+    if (this.shuttingDown) return 'the application is shutting down';
+    if (this.open.size >= this.options.maxConnections) {
+      return `maxConnections (${this.options.maxConnections}) streams are open`;
+    }
+    if (this.options.maxConnectionsPerClient !== Infinity) {
+      const key = this.clientKeyOf(request);
+      if ((this.perClient.get(key) ?? 0) >= this.options.maxConnectionsPerClient) {
+        return `client ${key} has maxConnectionsPerClient (${this.options.maxConnectionsPerClient}) streams open`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Answers a refused connection with an SSE stream that only says when to
+   * come back, and ends. A 429 or 503 would make EventSource give up for good;
+   * a stream that ends makes it reconnect after the `retry:` delay.
+   */
+  private refuse(rawResponse: any, endpoint: string, reason: string): void {
+    this.counters.refused++;
+    this.logger.warn(MESSAGES.connectionRefused(endpoint, reason));
+    const retryMs = jittered(this.options.retryMs ?? DEFAULT_RECONNECT_MS);
+    rawResponse.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+      Connection: 'close',
+    });
+    rawResponse.end(`retry: ${retryMs}\n: ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
+  }
+
+  private clientKeyOf(request: any): string {
+    return String(this.options.clientKey(request));
+  }
+
   private trackResponse(nestSignal: AbortSignal, request: any): void {
     if (nestSignal.aborted) return;
     this.responding.set(nestSignal, request);
@@ -122,9 +245,21 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   }
 }
 
+/** `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers. */
 function readLastEventId(request: any): string | undefined {
   const header = request?.headers?.['last-event-id'];
-  return Array.isArray(header) ? header[0] : header;
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  if (typeof fromHeader === 'string') return fromHeader;
+  const query = request?.query?.lastEventId;
+  const fromQuery = Array.isArray(query) ? query[0] : query;
+  return typeof fromQuery === 'string' ? fromQuery : undefined;
+}
+
+/** The endpoint's pending-data limit, as Nest's `@Sse()` gets it too. */
+export function maxPendingDataLengthOf(options: SseEndpointOptions): number {
+  const value = options.maxPendingDataLength;
+  if (value === undefined) return DEFAULT_MAX_PENDING_DATA_LENGTH;
+  return value === 0 ? Infinity : value;
 }
 
 function channelsOf(options: SseEndpointOptions, connection: SseConnection, endpoint: string): readonly string[] {
@@ -133,8 +268,20 @@ function channelsOf(options: SseEndpointOptions, connection: SseConnection, endp
   return channels;
 }
 
-function checkMilliseconds(option: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 0) throw new SseError(OPTION_MESSAGES.notNonNegativeInteger(option, value));
-  return value;
+/** A delay drawn uniformly between `ms` and 1.5 × `ms`, so that clients do not come back together. */
+export function jittered(ms: number): number {
+  return Math.round(ms + Math.random() * ms * 0.5);
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+function describe(connection: ManagedSseConnection): string {
+  const url = connection.request?.originalUrl ?? connection.request?.url ?? '';
+  return `${url} (connection ${connection.id})`;
 }

@@ -9,7 +9,11 @@ export interface SseConnection<TRequest = any> {
   readonly id: string;
   /** The request that opened the stream (the Express or Fastify request, as `@Req()` gives it). */
   readonly request: TRequest;
-  /** The `Last-Event-ID` header the client sent when reconnecting; `undefined` if absent. */
+  /**
+   * The `Last-Event-ID` header the client sent when reconnecting (or its
+   * `lastEventId` query parameter, for clients that cannot set headers; the
+   * header wins); `undefined` if absent.
+   */
   readonly lastEventId: string | undefined;
   /** Aborted once the stream has ended, for whatever reason: tie timers and queries of this connection to it. */
   readonly signal: AbortSignal;
@@ -29,6 +33,13 @@ export interface SseConnection<TRequest = any> {
    * reconnects after it; see the README for how to make it stop.
    */
   close(): void;
+  /**
+   * Answers the request with `204 No Content` instead of a stream, which makes
+   * an EventSource stop reconnecting for good (use it when what the client
+   * follows has finished, such as a job whose progress it streamed). Call it
+   * before sending anything; the stream is not opened.
+   */
+  noContent(): void;
   /** Subscribes this connection to channel `name` (once, however often it is called). */
   subscribe(name: string): void;
   /** Unsubscribes this connection from channel `name`. */

@@ -1,4 +1,5 @@
 import type { SseConnection } from './sse-connection.js';
+import type { SseSlowClientOptions } from './slow-client-options.interface.js';
 
 /**
  * Options of `@SseEndpoint()`.
@@ -12,12 +13,20 @@ export interface SseEndpointOptions {
    */
   channels?: readonly string[] | ((connection: SseConnection) => readonly string[]);
   /**
-   * Characters of events that may wait for a client that stops reading before
-   * its connection is dropped (an EventSource then reconnects). Passed to Nest's
-   * `@Sse()`, whose default is 4M characters.
-   * @default Nest's default
+   * Characters of events that may wait for a client that stopped reading before
+   * its connection is dropped (it then reconnects and is replayed what it
+   * missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
+   * no longer keeps it under the limit. Also passed to Nest's `@Sse()`. `0`
+   * lifts the limit (the module's `maxPendingDataTotal` still applies).
+   * @default 1048576 (1M characters: seconds to minutes of a live feed)
    */
   maxPendingDataLength?: number;
+  /**
+   * What happens to the events of a client that stops reading; a channel's
+   * own `slowClient` option wins for that channel's events.
+   * @default { policy: 'disconnect' }
+   */
+  slowClient?: SseSlowClientOptions;
   /**
    * Overrides the module's `retryMs` for this endpoint.
    * @default the module's `retryMs`

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import type { SseParam } from './decorators/sse-params.decorator.js';
 import { SseModuleMissingError } from './errors/sse-module-missing.error.js';
 import type { ManagedSseConnection } from './managed-sse-connection.js';
@@ -13,9 +13,12 @@ export interface SseRoutePlan {
   readonly options: SseEndpointOptions;
   /** The `@SseSend()`, `@SseClose()` and `@SseConnection()` parameters; `undefined` for a handler without parameter decorators, called as `(send, close, connection)`. */
   readonly params: readonly SseParam[] | undefined;
-  /** Where Nest puts the request (`@Req()`) and the response signal (`@SseSignal()`) among the arguments. */
+  /**
+   * Where Nest puts the request (`@Req()`), the response (`@Res({ passthrough:
+   * true })`) and the response signal (`@SseSignal()`) among the arguments,
+   * after the handler's own.
+   */
   readonly requestIndex: number;
-  readonly signalIndex: number;
 }
 
 type RouteResult = Observable<SseMessage> | Promise<Observable<SseMessage>>;
@@ -26,16 +29,23 @@ type RouteResult = Observable<SseMessage> | Promise<Observable<SseMessage>>;
  * returns the Observable of the connection's events to Nest's `@Sse()` pipeline.
  */
 export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRoutePlan): (...args: any[]) => RouteResult {
+  const { requestIndex } = plan;
   return function sseRoute(this: object, ...args: any[]): RouteResult {
     const registry = registryForController(this);
     if (!registry) throw new SseModuleMissingError(plan.endpoint);
-    const connection = registry.connect(args[plan.requestIndex], args[plan.signalIndex], plan.options, plan.endpoint);
+    const response = args[requestIndex + 1];
+    const connection = registry.connect(
+      { request: args[requestIndex], response, nestSignal: args[requestIndex + 2] },
+      plan.options,
+      plan.endpoint,
+    );
+    if (!connection) return EMPTY; // refused, and answered
     let result: unknown;
     try {
       result = handler.apply(this, handlerArguments(args, plan, connection));
     } catch (err) {
       // As for an async handler: once it has sent or closed, the stream has
-      // started, and the error ends it with Nest's error event.
+      // started, and the error ends it with an error event.
       if (connection.hasActed) {
         connection.fail(err);
         return connection.events$;
@@ -43,7 +53,8 @@ export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRo
       connection.discard();
       throw err;
     }
-    return isPromiseLike(result) ? startWhenReady(connection, result) : connection.events$;
+    if (isPromiseLike(result)) return startWhenReady(connection, result, response);
+    return streamOrNoContent(connection, response);
   };
 }
 
@@ -61,19 +72,20 @@ function handlerArguments(args: any[], plan: SseRoutePlan, connection: ManagedSs
  * first sends or closes, whichever comes first. Until then nothing is written,
  * so a handler that throws (an `HttpException`, say) before it sends anything
  * gets Nest's ordinary error response; a throw after that ends the stream with
- * Nest's `error` event.
+ * an error event.
  */
-function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<unknown>): Promise<Observable<SseMessage>> {
+function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<unknown>, response: any): Promise<Observable<SseMessage>> {
   return new Promise((resolve, reject) => {
     let started = false;
-    const start = () => {
+    connection.onFirstActivity(() => {
       started = true;
       resolve(connection.events$);
-    };
-    connection.onFirstActivity(start);
+    });
     result.then(
       () => {
-        if (!started) start();
+        if (started) return;
+        started = true;
+        resolve(streamOrNoContent(connection, response));
       },
       (error: unknown) => {
         if (started) {
@@ -85,6 +97,18 @@ function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<un
       },
     );
   });
+}
+
+/** The connection's stream, or, if the handler asked for it, a `204 No Content` answer. */
+function streamOrNoContent(connection: ManagedSseConnection, response: any): Observable<SseMessage> {
+  if (!connection.wantsNoContent) return connection.events$;
+  connection.discard();
+  const raw = response?.raw ?? response;
+  // Written directly: Nest's `@Sse()` pipeline leaves a response that has
+  // ended alone, and an exception filter would log a 204 as an error.
+  raw.writeHead(204);
+  raw.end();
+  return EMPTY;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -2,38 +2,41 @@ import { jest } from '@jest/globals';
 import { ChannelRegistry } from './channel.registry.js';
 import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
 import type { SseMessage } from './protocol/sse-message.js';
+import { ResolvedSseOptions } from './resolved-sse-options.js';
 import { SseConnectionRegistry } from './sse-connection.registry.js';
 
 describe('heartbeats', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  function openStarted(registry: SseConnectionRegistry): SseMessage[] {
-    const connection = registry.connect({ headers: {} }, undefined, {}, 'Test.endpoint');
-    const received: SseMessage[] = [];
-    connection.events$.subscribe((message) => received.push(message));
-    return received;
+  function registryWith(heartbeatMs: number): SseConnectionRegistry {
+    const options = new ResolvedSseOptions({ heartbeatMs, shutdownDrainMs: 0 });
+    return new SseConnectionRegistry(new ChannelRegistry(options), options);
   }
 
-  it('uses one timer for every connection, and none once they are gone', () => {
-    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 1000 });
+  function openStarted(registry: SseConnectionRegistry) {
+    const connection = registry.connect({ request: { headers: {} }, response: undefined, nestSignal: undefined }, {}, 'Test.endpoint')!;
+    const received: SseMessage[] = [];
+    connection.events$.subscribe((message) => received.push(message));
+    return { connection, received };
+  }
+
+  it('uses one timer for every connection, and none once they are gone', async () => {
+    const registry = registryWith(1000);
     expect(jest.getTimerCount()).toBe(0);
-    const streams = Array.from({ length: 100 }, () => openStarted(registry));
+    const streams = Array.from({ length: 100 }, () => openStarted(registry).received);
     expect(jest.getTimerCount()).toBe(1);
 
     jest.advanceTimersByTime(1000);
     expect(streams.every((received) => received.length === 1 && received[0] === HEARTBEAT_MESSAGE)).toBe(true);
 
-    void registry.beforeApplicationShutdown();
+    await registry.beforeApplicationShutdown();
     expect(registry.size).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
   });
 
   it('skips a connection that had an event since the last tick', () => {
-    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 1000 });
-    const connection = registry.connect({ headers: {} }, undefined, {}, 'Test.endpoint');
-    const received: SseMessage[] = [];
-    connection.events$.subscribe((message) => received.push(message));
+    const { connection, received } = openStarted(registryWith(1000));
     connection.send({ data: 'busy' });
     jest.advanceTimersByTime(1000);
     expect(received.map((message) => message.data ?? message.comment)).toEqual(['busy']);
@@ -43,15 +46,15 @@ describe('heartbeats', () => {
   });
 
   it('starts no timer when heartbeats are off', () => {
-    const registry = new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: 0 });
+    const registry = registryWith(0);
     openStarted(registry);
     expect(jest.getTimerCount()).toBe(0);
     expect(registry.heartbeatRunning).toBe(false);
   });
 
   it('refuses a heartbeatMs that is not a non-negative integer', () => {
-    expect(() => new SseConnectionRegistry(new ChannelRegistry(), { heartbeatMs: -1 })).toThrow(
-      '[nestjs-sse-channels] The "heartbeatMs" option must be a non-negative integer number of milliseconds, got -1.',
+    expect(() => new ResolvedSseOptions({ heartbeatMs: -1 })).toThrow(
+      '[nestjs-sse-channels] The "heartbeatMs" option must be a non-negative integer, got -1.',
     );
   });
 });

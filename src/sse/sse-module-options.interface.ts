@@ -1,3 +1,5 @@
+import type { SseHistoryOptions } from './history/history-options.interface.js';
+
 /**
  * Options of `SseModule.forRoot()` and `SseModule.forRootAsync()`.
  * @publicApi
@@ -12,10 +14,62 @@ export interface SseModuleOptions {
    */
   heartbeatMs?: number;
   /**
-   * When set, every stream starts with a `retry:` field telling the browser to
-   * wait this many milliseconds before reconnecting (browsers default to about
-   * 3 seconds). An endpoint can override it.
-   * @default undefined (no hint)
+   * When set, every stream starts with a `retry:` field telling the browser how
+   * long to wait before reconnecting, drawn for each connection between
+   * `retryMs` and 1.5 × `retryMs` so that clients do not all come back in the
+   * same millisecond. An endpoint can override it.
+   * @default undefined (no hint; browsers wait about 3 seconds)
    */
   retryMs?: number;
+  /**
+   * How much of each channel's past is kept to replay to clients that
+   * reconnect with `Last-Event-ID`. A channel can override it
+   * (`channels.channel(name, { history })`).
+   * @default { size: 1000 }
+   */
+  history?: SseHistoryOptions;
+  /**
+   * The type of the event a client gets when it reconnects from a position
+   * that cannot be replayed: it should refetch its state.
+   * @default 'reset'
+   */
+  resetEventType?: string;
+  /**
+   * The largest `data` an event may have, in UTF-8 bytes; larger events are
+   * refused at `send()` with an `SseEventError`.
+   * @default 1048576 (1 MiB)
+   */
+  maxEventBytes?: number;
+  /**
+   * Characters of events that may wait, across all connections, for clients
+   * that stopped reading. Past it, the connection that adds more is dropped
+   * (it reconnects and is replayed what it missed). Bounds the memory slow
+   * clients can take, whatever their number.
+   * @default 67108864 (64M characters)
+   */
+  maxPendingDataTotal?: number;
+  /**
+   * Open streams allowed in the whole application; more are refused (see
+   * the README: the browser is told to come back later).
+   * @default undefined (no limit)
+   */
+  maxConnections?: number;
+  /**
+   * Open streams allowed per client, as `clientKey` tells clients apart.
+   * @default undefined (no limit)
+   */
+  maxConnectionsPerClient?: number;
+  /**
+   * Tells clients apart for `maxConnectionsPerClient`.
+   * @default the remote address (`request.ip`, which honours Express's `trust proxy`)
+   */
+  clientKey?: (request: any) => string;
+  /**
+   * On shutdown, open streams are ended at random moments spread over this many
+   * milliseconds, each after a jittered `retry:` hint, so that their clients do
+   * not all reconnect to the other instances at once. `app.close()` takes at
+   * most this long plus a little.
+   * @default 2000
+   */
+  shutdownDrainMs?: number;
 }

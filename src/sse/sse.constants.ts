@@ -20,3 +20,29 @@ export const MAX_CHANNEL_NAME_LENGTH = 200;
  * shutdown from a response that never finishes.
  */
 export const SHUTDOWN_CLOSE_TIMEOUT_MS = 5_000;
+
+/** Events each channel keeps for replay, unless configured otherwise. */
+export const DEFAULT_HISTORY_SIZE = 1000;
+
+/** Type of the event that tells a reconnecting client to refetch its state. */
+export const DEFAULT_RESET_EVENT_TYPE = 'reset';
+
+/** Largest `data` of one event, in UTF-8 bytes. */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * Characters of events that may wait for one client that stopped reading
+ * before it is dropped. Live feeds send small events: 1M characters is seconds
+ * to minutes of them, and a dropped client loses nothing, as it resumes with
+ * `Last-Event-ID`. (Nest's own default, for any stream, is 4M.)
+ */
+export const DEFAULT_MAX_PENDING_DATA_LENGTH = 1024 * 1024;
+
+/** Characters of events that may wait for all slow clients together. */
+export const DEFAULT_MAX_PENDING_DATA_TOTAL = 64 * 1024 * 1024;
+
+/** Window over which streams are ended on shutdown. */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 2_000;
+
+/** Without a `retryMs`, the base of the jittered hint sent on shutdown: about what browsers wait by default. */
+export const DEFAULT_RECONNECT_MS = 3_000;

@@ -31,6 +31,10 @@ export const MESSAGES = {
   idNotString: (value: unknown) => `"id" must be a string, got ${describeValue(value)}.`,
   idHasForbiddenCharacter: (value: string) =>
     `"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got ${describeValue(value)}).`,
+  channelEventId: () =>
+    `"id" cannot be set on a channel event: channels assign ids, so that a client that reconnects with Last-Event-ID resumes where it stopped. Put your own identifier in "data".`,
+  dataTooLarge: (bytes: number, max: number) =>
+    `"data" is ${bytes} bytes long, over the ${max}-byte limit (the maxEventBytes option): send a reference the client can fetch instead.`,
   dataUndefined: () =>
     `"data" is undefined: pass a string, or any value JSON can encode (use null or '' for an event without a payload).`,
   dataNotJson: (reason: string) => `"data" cannot be encoded as JSON: ${reason}.`,
@@ -47,11 +51,27 @@ export const MESSAGES = {
     `${endpoint} is an @SseEndpoint() but SseModule is not part of this application: add SseModule (or SseModule.forRoot()) to the imports of your root module.`,
   onCloseCallbackFailed: (connectionId: string) =>
     `An onClose() callback of SSE connection ${connectionId} threw; the other callbacks still ran.`,
+  noContentTooLate: () =>
+    `noContent() must be called before the handler sends or closes: once the stream has started, its status is 200. Send a final event the client closes its EventSource on instead.`,
+  replayFailed: (connectionId: string, err: unknown) =>
+    `Reading the history for SSE connection ${connectionId} failed (${err instanceof Error ? err.message : String(err)}); it gets a reset event instead.`,
+  slowClientDropped: (endpoint: string, reason: string, pending: number, limit: number) =>
+    `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
+  connectionRefused: (endpoint: string, reason: string) =>
+    `Refused a connection to ${endpoint}: ${reason}. The client was told to come back later.`,
   shutdownTimedOut: (open: number, ms: number) =>
     `${open} SSE stream(s) had not ended ${ms} ms after shutdown began; the server closes their sockets.`,
 } as const;
 
 export const OPTION_MESSAGES = {
   notNonNegativeInteger: (option: string, value: unknown) =>
-    `The "${option}" option must be a non-negative integer number of milliseconds, got ${describeValue(value)}.`,
+    `The "${option}" option must be a non-negative integer, got ${describeValue(value)}.`,
+  notObject: (option: string, value: unknown) => `The "${option}" option must be an object, got ${describeValue(value)}.`,
+  notFunction: (option: string, value: unknown) => `The "${option}" option must be a function, got ${describeValue(value)}.`,
+  resetEventType: (value: unknown) =>
+    `The "resetEventType" option must be a non-empty string without CR or LF, got ${describeValue(value)}.`,
+  conflateKeyMissing: (where: string) =>
+    `The slowClient option of ${where} has policy 'conflate' but no conflateKey function: give one, such as (event) => event.data.symbol.`,
+  slowClientPolicy: (where: string, value: unknown) =>
+    `The slowClient policy of ${where} must be 'disconnect' or 'conflate', got ${describeValue(value)}.`,
 } as const;

@@ -4,7 +4,9 @@ import { ChannelService } from './channel.service.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseConnectionRegistry } from './sse-connection.registry.js';
 import { SseEndpointExplorer } from './sse-endpoint.explorer.js';
-import { ConfigurableSseModule } from './sse.module-definition.js';
+import { ResolvedSseOptions } from './resolved-sse-options.js';
+import type { SseModuleOptions } from './sse-module-options.interface.js';
+import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definition.js';
 
 /**
  * Server-Sent Events endpoints (`@SseEndpoint()`) and named channels
@@ -17,7 +19,17 @@ import { ConfigurableSseModule } from './sse.module-definition.js';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [ChannelRegistry, ChannelService, SseConnectionRegistry, SseEndpointExplorer],
+  providers: [
+    {
+      provide: ResolvedSseOptions,
+      useFactory: (options?: SseModuleOptions) => new ResolvedSseOptions(options),
+      inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
+    },
+    ChannelRegistry,
+    ChannelService,
+    SseConnectionRegistry,
+    SseEndpointExplorer,
+  ],
   exports: [ChannelService],
 })
 export class SseModule extends ConfigurableSseModule {}

@@ -2,6 +2,7 @@ import { ChannelService, SseChannelNameError, SseEventError, type SseEvent } fro
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { readRaw } from '../support/raw-stream.js';
+import { idAt } from '../support/positions.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 
 const circular: Record<string, unknown> = {};
@@ -27,6 +28,12 @@ const BAD_EVENTS: Array<[string, unknown, RegExp]> = [
   ['no event at all', 'hello', /An SSE event must be an object/],
 ];
 
+/** Channels assign the ids of their events. */
+const BAD_CHANNEL_EVENTS: Array<[string, unknown, RegExp]> = [
+  ...BAD_EVENTS,
+  ['an id of the caller’s', { id: 'mine', data: 'x' }, /"id" cannot be set on a channel event: channels assign ids/],
+];
+
 const BAD_NAMES: Array<[string, unknown, RegExp]> = [
   ['an empty name', '', /1 to 200 characters long, got 0/],
   ['a 201-character name', 'x'.repeat(201), /1 to 200 characters long, got 201/],
@@ -50,16 +57,17 @@ describe.each(ADAPTERS)('bad input is refused loudly and writes nothing (%s)', (
   afterAll(() => running.close());
 
   /** Opens a raw stream on channel `alpha`, runs `act`, then sends a marker and returns the bytes up to it. */
-  async function bytesAround(act: (key: string) => void): Promise<{ body: string; id: string }> {
+  async function bytesAround(act: (key: string) => void): Promise<{ body: string }> {
     const key = `bad-${sequence++}`;
     const pending = readRaw(`${running.url}/probe/channels/static?probe=${key}`, { until: (body) => body.includes('data: marker') });
     const connection = await probe.get(key);
     act(key);
     connection.send({ type: 'end', data: 'marker' });
-    return { body: (await pending).body, id: connection.id };
+    return { body: (await pending).body };
   }
 
   it.each(BAD_EVENTS)('send() refuses %s', async (_case, event, message) => {
+    const id = idAt(running.app);
     const { body } = await bytesAround((key) => {
       const connection = probe.connections.get(key)!;
       let error: unknown;
@@ -72,10 +80,11 @@ describe.each(ADAPTERS)('bad input is refused loudly and writes nothing (%s)', (
       expect((error as Error).message).toMatch(message);
       expect(connection.closed).toBe(false);
     });
-    expect(body).toBe('\nevent: ready\nid: 1\ndata: alpha,beta\n\nevent: end\nid: 2\ndata: marker\n\n');
+    expect(body).toBe(`\nevent: ready\nid: ${id}\ndata: alpha,beta\n\nevent: end\nid: ${id}\ndata: marker\n\n`);
   });
 
-  it.each(BAD_EVENTS)('channel.send() refuses %s and reaches no subscriber', async (_case, event, message) => {
+  it.each(BAD_CHANNEL_EVENTS)('channel.send() refuses %s and reaches no subscriber', async (_case, event, message) => {
+    const id = idAt(running.app);
     const other = readRaw(`${running.url}/probe/channels/static?probe=other-${sequence}`, {
       until: (body) => body.includes('data: marker'),
     });
@@ -86,11 +95,12 @@ describe.each(ADAPTERS)('bad input is refused loudly and writes nothing (%s)', (
       expect(() => channels.channel('alpha').send(event as SseEvent)).toThrow(message);
     });
     otherConnection.send({ data: 'marker' });
-    expect(body).toBe('\nevent: ready\nid: 1\ndata: alpha,beta\n\nevent: end\nid: 2\ndata: marker\n\n');
-    expect((await other).body).toBe('\nevent: ready\nid: 1\ndata: alpha,beta\n\nid: 2\ndata: marker\n\n');
+    expect(body).toBe(`\nevent: ready\nid: ${id}\ndata: alpha,beta\n\nevent: end\nid: ${id}\ndata: marker\n\n`);
+    expect((await other).body).toBe(`\nevent: ready\nid: ${id}\ndata: alpha,beta\n\nid: ${id}\ndata: marker\n\n`);
   });
 
   it.each(BAD_NAMES)('channel() and subscribe() refuse %s', async (_case, name, message) => {
+    const id = idAt(running.app);
     expect(() => channels.channel(name as string)).toThrow(SseChannelNameError);
     expect(() => channels.channel(name as string)).toThrow(message);
     const { body } = await bytesAround((key) => {
@@ -98,7 +108,7 @@ describe.each(ADAPTERS)('bad input is refused loudly and writes nothing (%s)', (
       expect(() => connection.subscribe(name as string)).toThrow(message);
       expect(connection.channels).toEqual(['alpha', 'beta']);
     });
-    expect(body).toBe('\nevent: ready\nid: 1\ndata: alpha,beta\n\nevent: end\nid: 2\ndata: marker\n\n');
+    expect(body).toBe(`\nevent: ready\nid: ${id}\ndata: alpha,beta\n\nevent: end\nid: ${id}\ndata: marker\n\n`);
   });
 
   it('accepts a name of exactly 200 characters, and any printable Unicode', () => {

@@ -5,6 +5,7 @@ import { CountingInterceptor } from '../fixtures/probe.controller.js';
 import { readRaw } from '../support/raw-stream.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
+import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and async code (%s)', (_adapter, createAdapter) => {
@@ -43,7 +44,7 @@ describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and a
     expect(JSON.parse(rejected.body).message).toEqual([expect.stringContaining('topic must be one of')]);
     const accepted = await readRaw(`${running.url}/probe/topics?topic=sport`);
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toBe('\nevent: topic\nid: 1\ndata: sport\n\n');
+    expect(accepted.body).toBe(`\nevent: topic\nid: ${idAt(running.app)}\ndata: sport\n\n`);
   });
 
   it('answers an HttpException thrown by a synchronous handler with its status and JSON body', async () => {
@@ -81,24 +82,27 @@ describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and a
     expect(data).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
   });
 
-  it('ends a stream whose handler fails after it started with Nest’s error event', async () => {
+  it('ends a stream whose handler fails after it started with an error event, as Nest’s @Sse() does', async () => {
+    const id = idAt(running.app);
     const response = await readRaw(`${running.url}/probe/async-fails-late`);
     expect(response.status).toBe(200);
-    expect(response.body).toBe('\nevent: step\nid: 1\ndata: started\n\nevent: error\nid: 2\ndata: Internal server error\n\n');
+    expect(response.body).toBe(`\nevent: step\nid: ${id}\ndata: started\n\nevent: error\nid: ${id}\ndata: Internal server error\n\n`);
     expect(response.ended).toBe(true);
   });
 
   it('ends a stream whose synchronous handler throws after it sent with the error event too', async () => {
+    const id = idAt(running.app);
     const response = await readRaw(`${running.url}/probe/sync-fails-late`);
     expect(response.status).toBe(200);
-    expect(response.body).toBe('\nevent: step\nid: 1\ndata: started\n\nevent: error\nid: 2\ndata: Changed my mind\n\n');
+    expect(response.body).toBe(`\nevent: step\nid: ${id}\ndata: started\n\nevent: error\nid: ${id}\ndata: Changed my mind\n\n`);
     expect(response.ended).toBe(true);
   });
 
   it('runs the method’s interceptors over the events', async () => {
     const before = CountingInterceptor.seen;
     const response = await readRaw(`${running.url}/probe/intercepted`);
-    expect(response.body).toBe('\nevent: a\nid: 1\ndata: 1\n\nevent: b\nid: 2\ndata: 2\n\n');
+    const id = idAt(running.app);
+    expect(response.body).toBe(`\nevent: a\nid: ${id}\ndata: 1\n\nevent: b\nid: ${id}\ndata: 2\n\n`);
     expect(CountingInterceptor.seen - before).toBe(2);
   });
 });

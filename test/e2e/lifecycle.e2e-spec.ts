@@ -4,6 +4,7 @@ import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js'
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { ADAPTERS, startApp } from '../support/test-app.js';
+import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe.each(ADAPTERS)('connection lifecycle at scale (%s)', (_adapter, createAdapter) => {
@@ -40,13 +41,14 @@ describe.each(ADAPTERS)('connection lifecycle at scale (%s)', (_adapter, createA
     try {
       await clients.open(`${running.url}/probe/channels/static`, 1000);
       await waitFor(() => registry.size === 1000, 'every stream to open');
+      const id = idAt(running.app);
       const started = Date.now();
       await running.close();
       // A generous bound that only catches a shutdown waiting on its clients.
       expect(Date.now() - started).toBeLessThan(10_000);
       await waitFor(() => clients.ended.every(Boolean), 'every client to see its stream end');
       expect(registry.size).toBe(0);
-      expect(clients.bodies.every((body) => body.startsWith('\nevent: ready\nid: 1\ndata: alpha,beta\n\n'))).toBe(true);
+      expect(clients.bodies.every((body) => body.startsWith(`\nevent: ready\nid: ${id}\ndata: alpha,beta\n\n`))).toBe(true);
     } finally {
       clients.destroyAll();
     }

@@ -27,7 +27,7 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
   it('serves the page and the seed endpoints', async () => {
     expect(await (await fetch(`${url}/`)).text()).toContain('<html');
     const events = await (await fetch(`${url}/events`)).text();
-    expect(events).toContain('event: update\nid: 11\ndata: tick 9\n\n');
+    expect(events).toMatch(/event: update\nid: [0-9a-f]{12}-0\ndata: tick 9\n\n$/);
   });
 
   it('ends every open stream on SIGTERM and exits by itself', async () => {
@@ -37,7 +37,10 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
     await waitFor(() => exit !== undefined, 'the process to exit', 15_000);
     expect(exit!.code === 0 || exit!.signal === 'SIGTERM').toBe(true);
     await waitFor(() => clients.ended.every(Boolean), 'every stream to end');
-    expect(clients.bodies.every((body) => body.startsWith('\nevent: init\nid: 1\ndata: Connected to activity feed\n\n'))).toBe(true);
+    // Each stream was greeted, and told when to come back before it ended.
+    for (const body of clients.bodies) {
+      expect(body).toMatch(/^\nevent: init\nid: [0-9a-f]{12}-\d+\ndata: Connected to activity feed\n\nid: [0-9a-f]{12}-\d+\nretry: \d+\n\n$/);
+    }
     expect(output).not.toMatch(/error/i);
     clients.destroyAll();
   });

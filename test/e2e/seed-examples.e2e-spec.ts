@@ -3,6 +3,7 @@ import { getJson, postJson } from '../support/http.js';
 import { readRaw } from '../support/raw-stream.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
+import { idAt } from '../support/positions.js';
 import { waitForAsync } from '../support/wait-for.js';
 
 // Every example of the seed document, through the sample app, as a browser sees it.
@@ -22,14 +23,16 @@ describe.each(ADAPTERS)('seed examples in the sample app (%s)', (_adapter, creat
   afterAll(() => running.close());
 
   it('/events sends "connected", ten updates, then ends the stream (exact wire text)', async () => {
+    // No channel event reaches /events: every event carries the position at which it connected.
+    const id = idAt(running.app);
     const response = await readRaw(`${running.url}/events`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/event-stream');
     expect(response.headers['cache-control']).toContain('no-cache');
     expect(response.headers['x-accel-buffering']).toBe('no');
     expect(response.ended).toBe(true);
-    const ticks = Array.from({ length: 10 }, (_, i) => `event: update\nid: ${i + 2}\ndata: tick ${i}\n\n`).join('');
-    expect(response.body).toBe(`\nevent: connected\nid: 1\ndata: Welcome\n\n${ticks}`);
+    const ticks = Array.from({ length: 10 }, (_, i) => `event: update\nid: ${id}\ndata: tick ${i}\n\n`).join('');
+    expect(response.body).toBe(`\nevent: connected\nid: ${id}\ndata: Welcome\n\n${ticks}`);
   });
 
   it('/events reaches an EventSource listener by listener, in order', async () => {

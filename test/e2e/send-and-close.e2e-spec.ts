@@ -3,6 +3,7 @@ import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { readRaw } from '../support/raw-stream.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
+import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe.each(ADAPTERS)('send, close and the connection (%s)', (_adapter, createAdapter) => {
@@ -108,15 +109,16 @@ describe.each(ADAPTERS)('send, close and the connection (%s)', (_adapter, create
     connection.send({ type: 'retry', data: 'r', retry: 5000 });
     connection.send({ data: 'end' });
     const { body } = await pending;
+    const id = idAt(running.app);
     expect(body).toBe(
-      `\nevent: ready\nid: 1\ndata: ${connection.id}\n\n` +
-        'id: 2\ndata: plain\n\n' +
-        'event: json\nid: 3\ndata: {"a":1,"b":[true,null]}\n\n' +
+      `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\n` +
+        `id: ${id}\ndata: plain\n\n` +
+        `event: json\nid: ${id}\ndata: {"a":1,"b":[true,null]}\n\n` +
         'event: custom-id\nid: my-id\ndata: x\n\n' +
-        'event: lines\nid: 4\ndata: a\ndata: b\n\n' +
-        'event: number\nid: 5\ndata: 42\n\n' +
-        'event: retry\nid: 6\nretry: 5000\ndata: r\n\n' +
-        'id: 7\ndata: end\n\n',
+        `event: lines\nid: ${id}\ndata: a\ndata: b\n\n` +
+        `event: number\nid: ${id}\ndata: 42\n\n` +
+        `event: retry\nid: ${id}\nretry: 5000\ndata: r\n\n` +
+        `id: ${id}\ndata: end\n\n`,
     );
   });
 

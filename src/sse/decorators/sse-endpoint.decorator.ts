@@ -1,6 +1,7 @@
-import { Req, Sse, SseSignal } from '@nestjs/common';
+import { Req, Res, Sse, SseSignal } from '@nestjs/common';
 import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
+import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
 import { createSseRoute } from '../sse-endpoint.handler.js';
 import { SSE_ENDPOINT_METADATA, SSE_PARAMS_METADATA } from '../sse.constants.js';
 import type { SseParam } from './sse-params.decorator.js';
@@ -32,8 +33,8 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     const params: SseParam[] | undefined = Reflect.getMetadata(SSE_PARAMS_METADATA, controller, key);
     const routeArgs = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
     const seedStyle = !params && Object.keys(routeArgs).length === 0;
-    // The route also needs the request and Nest's response signal: they go after
-    // every argument the handler declares.
+    // The route also needs the request, the response and Nest's response
+    // signal: they go after every argument the handler declares.
     const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, target, key) ?? [];
     const indexes = [
       ...Object.values(routeArgs).map((arg) => (arg as { index: number }).index),
@@ -41,14 +42,15 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     ];
     const requestIndex = Math.max(handler.length, paramtypes.length, ...indexes.map((index) => index + 1));
     Req()(target, key, requestIndex);
-    SseSignal()(target, key, requestIndex + 1);
+    // `passthrough` leaves the response to Nest, as without `@Res()`.
+    Res({ passthrough: true })(target, key, requestIndex + 1);
+    SseSignal()(target, key, requestIndex + 2);
 
     const route = createSseRoute(handler, {
       endpoint,
       options,
       params: seedStyle ? undefined : (params ?? []),
       requestIndex,
-      signalIndex: requestIndex + 1,
     });
     Object.defineProperty(route, 'name', { value: handler.name });
     // Decorators applied before this one (below it) wrote their metadata
@@ -58,6 +60,6 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     }
     Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
     descriptor.value = route;
-    return Sse(path, { maxPendingDataLength: options.maxPendingDataLength })(target, key, descriptor);
+    return Sse(path, { maxPendingDataLength: maxPendingDataLengthOf(options) })(target, key, descriptor);
   };
 }

@@ -4,9 +4,8 @@ import { encodeSseEvent } from './sse-event.encoder.js';
 
 describe('encodeSseEvent', () => {
   it('keeps string data as it is, line breaks included', () => {
-    expect(encodeSseEvent({ type: 'update', data: 'tick 1\ntick 2' })).toEqual({
+    expect(encodeSseEvent({ type: 'update', data: 'tick 1\ntick 2' }, 'connection', 1024)).toEqual({
       type: 'update',
-      id: undefined,
       retry: undefined,
       data: 'tick 1\ntick 2',
     });
@@ -14,17 +13,32 @@ describe('encodeSseEvent', () => {
 
   it('JSON-encodes any other data, once', () => {
     const data = { toJSON: jest.fn(() => ({ total: 3 })) };
-    expect(encodeSseEvent({ data }).data).toBe('{"total":3}');
+    expect(encodeSseEvent({ data }, 'connection', 1024).data).toBe('{"total":3}');
     expect(data.toJSON).toHaveBeenCalledTimes(1);
-    expect(encodeSseEvent({ data: null }).data).toBe('null');
-    expect(encodeSseEvent({ data: 0 }).data).toBe('0');
-    expect(encodeSseEvent({ data: false }).data).toBe('false');
-    expect(encodeSseEvent({ data: [1, 'a'] }).data).toBe('[1,"a"]');
-    expect(encodeSseEvent({ data: '' }).data).toBe('');
+    expect(encodeSseEvent({ data: null }, 'connection', 1024).data).toBe('null');
+    expect(encodeSseEvent({ data: 0 }, 'connection', 1024).data).toBe('0');
+    expect(encodeSseEvent({ data: false }, 'connection', 1024).data).toBe('false');
+    expect(encodeSseEvent({ data: [1, 'a'] }, 'connection', 1024).data).toBe('[1,"a"]');
+    expect(encodeSseEvent({ data: '' }, 'connection', 1024).data).toBe('');
   });
 
-  it('passes id and retry through', () => {
-    expect(encodeSseEvent({ id: 'order-7', retry: 0, data: 'x' })).toMatchObject({ id: 'order-7', retry: 0 });
+  it('passes retry through', () => {
+    expect(encodeSseEvent({ retry: 0, data: 'x' }, 'connection', 1024)).toMatchObject({ retry: 0 });
+  });
+
+  it('refuses an id on a channel event, where channels assign ids, and keeps a connection event’s', () => {
+    expect(() => encodeSseEvent({ id: 'order-7', data: 'x' }, 'channel', 1024)).toThrow(
+      '[nestjs-sse-channels] "id" cannot be set on a channel event: channels assign ids, so that a client that reconnects with Last-Event-ID resumes where it stopped. Put your own identifier in "data".',
+    );
+    expect(encodeSseEvent({ id: 'order-7', data: 'x' }, 'connection', 1024).id).toBe('order-7');
+  });
+
+  it('refuses data over maxEventBytes, counted in UTF-8 bytes', () => {
+    expect(encodeSseEvent({ data: 'é'.repeat(512) }, 'channel', 1024).data).toHaveLength(512);
+    expect(() => encodeSseEvent({ data: 'é'.repeat(513) }, 'channel', 1024)).toThrow(
+      '[nestjs-sse-channels] "data" is 1026 bytes long, over the 1024-byte limit (the maxEventBytes option): send a reference the client can fetch instead.',
+    );
+    expect(() => encodeSseEvent({ data: { text: 'x'.repeat(1100) } }, 'channel', 1024)).toThrow(SseEventError);
   });
 
   it.each([
@@ -37,7 +51,7 @@ describe('encodeSseEvent', () => {
   ])('refuses %j naming the field', (event, field, message) => {
     let error: SseEventError | undefined;
     try {
-      encodeSseEvent(event as never);
+      encodeSseEvent(event as never, 'connection', 1024);
     } catch (err) {
       error = err as SseEventError;
     }
@@ -47,6 +61,6 @@ describe('encodeSseEvent', () => {
   });
 
   it('shortens a long rejected value in the message', () => {
-    expect(() => encodeSseEvent({ type: `${'x'.repeat(100)}\n`, data: 1 })).toThrow(/got "x{56}\.\.\.\)/);
+    expect(() => encodeSseEvent({ type: `${'x'.repeat(100)}\n`, data: 1 }, 'connection', 1024)).toThrow(/got "x{56}\.\.\.\)/);
   });
 });

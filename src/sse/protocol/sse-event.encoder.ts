@@ -1,7 +1,6 @@
 import { SseEventError } from '../errors/sse-event.error.js';
 import { MESSAGES } from '../sse.messages.js';
 import type { SseEvent } from '../sse-event.interface.js';
-import type { SseMessage } from './sse-message.js';
 
 // Both would end the field's line early; the rest of the line would become a
 // field of its own. See https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
@@ -10,12 +9,23 @@ const LINE_BREAK = /[\r\n]/;
 // an older position than the one it was sent.
 const ID_FORBIDDEN = /[\r\n\0]/;
 
+/** An event checked and encoded; `id` only if the caller set one (never on a channel event). */
+export interface EncodedEvent {
+  readonly type?: string;
+  readonly id?: string;
+  readonly retry?: number;
+  readonly data: string;
+}
+
 /**
- * Checks an event and turns it into the message Nest writes, JSON-encoding
- * `data` unless it is a string. Throws an {@link SseEventError} naming the
- * field that is wrong; nothing is written then.
+ * Checks an event and JSON-encodes its `data` unless it is a string. Throws an
+ * {@link SseEventError} naming the field that is wrong; nothing is written then.
+ *
+ * @param origin who sends it: a channel assigns the ids of its events, so an
+ * `id` is refused there; a connection's own event may carry the caller's.
+ * @param maxEventBytes the largest `data` accepted, in UTF-8 bytes.
  */
-export function encodeSseEvent(event: SseEvent): SseMessage {
+export function encodeSseEvent(event: SseEvent, origin: 'channel' | 'connection', maxEventBytes: number): EncodedEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new SseEventError('event', MESSAGES.eventNotObject(event));
   }
@@ -27,11 +37,17 @@ export function encodeSseEvent(event: SseEvent): SseMessage {
   if (id !== undefined) {
     if (typeof id !== 'string') throw new SseEventError('id', MESSAGES.idNotString(id));
     if (ID_FORBIDDEN.test(id)) throw new SseEventError('id', MESSAGES.idHasForbiddenCharacter(id));
+    if (origin === 'channel') throw new SseEventError('id', MESSAGES.channelEventId());
   }
   if (retry !== undefined && !(Number.isInteger(retry) && retry >= 0)) {
     throw new SseEventError('retry', MESSAGES.retryNotInteger(retry));
   }
   const data = encodeData(event.data);
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: most events need no count.
+  if (data.length * 3 > maxEventBytes) {
+    const bytes = Buffer.byteLength(data);
+    if (bytes > maxEventBytes) throw new SseEventError('data', MESSAGES.dataTooLarge(bytes, maxEventBytes));
+  }
   return { type, id, retry, data };
 }
 

@@ -1,7 +1,8 @@
+import type { SseEvent } from '../sse-event.interface.js';
+
 /**
  * An event ready for Nest's `@Sse()` pipeline: validated, with `data` already a
- * string, so Nest neither copies nor re-encodes it. One object is shared by
- * every connection a channel event goes to.
+ * string and its `id` assigned, so Nest neither copies nor re-encodes it.
  */
 export interface SseMessage {
   readonly type?: string;
@@ -9,4 +10,18 @@ export interface SseMessage {
   readonly retry?: number;
   readonly data?: string;
   readonly comment?: string;
+}
+
+/**
+ * A channel event. One object is shared by the channel's history and every
+ * connection it goes to. `position` orders it among the events of all channels.
+ */
+export interface ChannelMessage extends SseMessage {
+  readonly id: string;
+  readonly data: string;
+  readonly position: number;
+  /** The event as it was sent, for `conflateKey`. */
+  readonly source: SseEvent;
+  /** Its conflation key, when its channel conflates for slow clients. */
+  readonly conflationKey?: string;
 }

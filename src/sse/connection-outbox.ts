@@ -1,0 +1,174 @@
+import { Subject, type Subscriber, type Subscription } from 'rxjs';
+import type { SseMessage } from './protocol/sse-message.js';
+import type { PendingBudget } from './pending-budget.js';
+
+/** Why an outbox gave up on its client. */
+export type OverflowReason = 'connection limit' | 'global budget';
+
+/** The socket of a connection, as far as flow control needs it. */
+export interface OutboxSocket {
+  readonly writableNeedDrain?: boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  removeListener(event: 'drain', listener: () => void): unknown;
+}
+
+interface PendingEntry {
+  message: SseMessage;
+  readonly size: number;
+  readonly key: string | undefined;
+  /** Replaced by a newer event with the same conflation key. */
+  superseded: boolean;
+}
+
+/**
+ * What goes from one connection into Nest's `@Sse()` pipeline, through the
+ * RxJS Subject Nest subscribes to.
+ *
+ * Until Nest subscribes, messages wait in order. After, a message goes to Nest
+ * at once while the client keeps up; while its socket is backed up, messages
+ * wait here instead, counted against the connection's limit and the
+ * application's budget, and may be conflated. So a client that stops reading
+ * costs at most its limit, never delays the others, and Nest's own queue stays
+ * short.
+ */
+export class ConnectionOutbox {
+  private readonly subject = new Subject<SseMessage>();
+  /** Messages sent before Nest subscribed; `undefined` once it has. */
+  private beforeStart: SseMessage[] | undefined = [];
+  private pending: PendingEntry[] = [];
+  private pendingStart = 0;
+  private pendingSize = 0;
+  private readonly latestByKey = new Map<string, PendingEntry>();
+  private waitingForDrain = false;
+  private overflowed = false;
+  private ending = false;
+
+  /**
+   * @param conflationKeyOf the key a waiting message is conflated by, if any;
+   * only asked while the client is behind.
+   */
+  constructor(
+    private readonly socket: OutboxSocket | undefined,
+    private readonly maxPending: number,
+    private readonly budget: PendingBudget,
+    private readonly conflationKeyOf: (message: SseMessage) => string | undefined,
+    private readonly onOverflow: (reason: OverflowReason, pending: number) => void,
+  ) {}
+
+  /** Whether Nest has subscribed. */
+  get started(): boolean {
+    return this.beforeStart === undefined;
+  }
+
+  /** Characters waiting for the client. */
+  get pendingLength(): number {
+    return this.pendingSize;
+  }
+
+  /**
+   * Subscribes Nest: hands it the messages that waited for it, then the live
+   * ones, and completes after them if the stream was ended meanwhile.
+   */
+  subscribe(subscriber: Subscriber<SseMessage>): Subscription {
+    const subscription = this.subject.subscribe(subscriber);
+    const waiting = this.beforeStart ?? [];
+    this.beforeStart = undefined;
+    for (const message of waiting) this.push(message);
+    this.completeIfDone();
+    return subscription;
+  }
+
+  /** Queues `message` for the client. */
+  push(message: SseMessage): void {
+    if (this.overflowed) return;
+    if (this.beforeStart) {
+      this.beforeStart.push(message);
+      return;
+    }
+    if (this.pendingStart === this.pending.length && !this.socket?.writableNeedDrain) {
+      this.subject.next(message);
+      return;
+    }
+    this.wait(message);
+  }
+
+  /** Completes the stream once every queued message has gone to Nest. */
+  end(): void {
+    this.ending = true;
+    this.completeIfDone();
+  }
+
+  /** Forgets what waits and stops listening to the socket. */
+  dispose(): void {
+    this.budget.release(this.pendingSize);
+    this.pendingSize = 0;
+    this.pending = [];
+    this.pendingStart = 0;
+    this.latestByKey.clear();
+    if (this.waitingForDrain) this.socket?.removeListener('drain', this.flush);
+    this.waitingForDrain = false;
+  }
+
+  private wait(message: SseMessage): void {
+    const size = sizeOf(message);
+    const key = this.conflationKeyOf(message);
+    const previous = key === undefined ? undefined : this.latestByKey.get(key);
+    if (previous) {
+      previous.superseded = true;
+      this.pendingSize -= previous.size;
+      this.budget.release(previous.size);
+    }
+    if (this.pendingSize + size > this.maxPending) return this.overflow('connection limit');
+    if (!this.budget.take(size)) return this.overflow('global budget');
+    const entry: PendingEntry = { message, size, key, superseded: false };
+    this.pending.push(entry);
+    this.pendingSize += size;
+    if (key !== undefined) this.latestByKey.set(key, entry);
+    if (!this.waitingForDrain && this.socket) {
+      this.waitingForDrain = true;
+      this.socket.once('drain', this.flush);
+    }
+  }
+
+  /** Writes what waited, as far as the socket takes it. */
+  private readonly flush = (): void => {
+    this.waitingForDrain = false;
+    while (this.pendingStart < this.pending.length && !this.socket?.writableNeedDrain) {
+      const entry = this.pending[this.pendingStart++];
+      if (entry.superseded) continue;
+      this.pendingSize -= entry.size;
+      this.budget.release(entry.size);
+      if (entry.key !== undefined && this.latestByKey.get(entry.key) === entry) this.latestByKey.delete(entry.key);
+      this.subject.next(entry.message);
+    }
+    if (this.pendingStart === this.pending.length) {
+      this.pending = [];
+      this.pendingStart = 0;
+      this.completeIfDone();
+    } else if (this.socket) {
+      this.waitingForDrain = true;
+      this.socket.once('drain', this.flush);
+    }
+  };
+
+  private completeIfDone(): void {
+    if (this.ending && this.beforeStart === undefined && this.pendingStart === this.pending.length) {
+      this.subject.complete();
+    }
+  }
+
+  private overflow(reason: OverflowReason): void {
+    const pending = this.pendingSize;
+    this.overflowed = true;
+    this.dispose();
+    this.onOverflow(reason, pending);
+  }
+}
+
+/**
+ * What a waiting message counts for: its characters, and at least 16, as Nest
+ * counts them (an event with no data still takes memory).
+ */
+function sizeOf(message: SseMessage): number {
+  return Math.max(16, (message.data?.length ?? 0) + (message.type?.length ?? 0) + (message.id?.length ?? 0));
+}
