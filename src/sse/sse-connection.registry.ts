@@ -46,7 +46,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
    * Requests whose response Nest is still writing: a closed connection stays
    * here until Nest has flushed its last events, which shutdown waits for.
    */
-  private readonly responding = new Map<AbortSignal, any>();
+  private readonly responding = new Map<AbortSignal, { request: any; response: any }>();
   private readonly heartbeat: SseHeartbeat;
   private whenNothingResponds: (() => void) | undefined;
   private shuttingDown = false;
@@ -91,7 +91,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     this.clientKeys.set(connection, key);
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.heartbeat.start();
-    if (from.nestSignal) this.trackResponse(from.nestSignal, from.request);
+    if (from.nestSignal) this.trackResponse(from.nestSignal, rawRequest, rawResponse);
     if (from.nestSignal?.aborted) {
       connection.discard();
       return connection;
@@ -170,7 +170,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     if (this.responding.size > 0) {
       this.logger.warn(MESSAGES.shutdownTimedOut(this.responding.size, SHUTDOWN_CLOSE_TIMEOUT_MS));
       // Their clients stopped reading; the HTTP server would wait for them forever.
-      for (const request of this.responding.values()) (request.raw ?? request).socket?.destroy();
+      for (const { request } of this.responding.values()) request?.socket?.destroy();
     }
   }
 
@@ -231,18 +231,27 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     return String(this.options.clientKey(request));
   }
 
-  private trackResponse(nestSignal: AbortSignal, request: any): void {
+  private trackResponse(nestSignal: AbortSignal, request: any, response: any): void {
     if (nestSignal.aborted) return;
-    this.responding.set(nestSignal, request);
+    this.responding.set(nestSignal, { request, response });
     nestSignal.addEventListener(
       'abort',
       () => {
         this.responding.delete(nestSignal);
+        // A browser would send its next request, its reconnection, on this
+        // kept-alive socket, to an instance that is going away.
+        if (this.shuttingDown) closeSocketOnceFinished(response);
         if (this.responding.size === 0) this.whenNothingResponds?.();
       },
       { once: true },
     );
   }
+}
+
+function closeSocketOnceFinished(response: any): void {
+  if (!response?.socket) return;
+  if (response.writableFinished) response.socket.end();
+  else response.once?.('finish', () => response.socket?.end());
 }
 
 /** `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers. */

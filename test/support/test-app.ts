@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 
 /** The HTTP adapters every e2e suite runs on. */
 export const ADAPTERS = [
@@ -22,8 +22,10 @@ export async function startApp(
   module: Type<unknown> | DynamicModule,
   createAdapter: () => ExpressAdapter | FastifyAdapter,
   configure?: (app: INestApplication) => void,
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder,
 ): Promise<RunningApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const builder = Test.createTestingModule({ imports: [module] });
+  const moduleRef = await (override ? override(builder) : builder).compile();
   const app = moduleRef.createNestApplication(createAdapter() as any, { logger: false });
   configure?.(app);
   await app.listen(0, '127.0.0.1');
