@@ -1,0 +1,133 @@
+import { ChannelService } from '../../src/sse/index.js';
+import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import { FeedModule } from '../fixtures/feed.module.js';
+import { LatencyReader } from '../support/latency-reader.js';
+import { StalledReader } from '../support/stalled-reader.js';
+import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
+
+const MB = 1024 * 1024;
+
+describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
+  let running: RunningApp;
+  let registry: SseConnectionRegistry;
+  let channels: ChannelService;
+  let producer: NodeJS.Timeout | undefined;
+
+  beforeEach(async () => {
+    running = await startApp(FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }), createAdapter);
+    registry = running.app.get(SseConnectionRegistry);
+    channels = running.app.get(ChannelService);
+  });
+  afterEach(async () => {
+    clearInterval(producer);
+    await running.close();
+  });
+
+  /** Sends `perTick` events of about `bytes` to channel `name` every millisecond, each stamped with the time. */
+  function produce(name: string, bytes: number, perTick: number): void {
+    const padding = 'x'.repeat(bytes);
+    const channel = channels.channel(name);
+    producer = setInterval(() => {
+      for (let i = 0; i < perTick; i++) channel.send({ type: 'tick', data: `{"t":${Date.now()},"p":"${padding}"}` });
+    }, 1);
+  }
+
+  it('drops a reader that stopped, at its limit, without slowing the reader next to it or growing memory', async () => {
+    const fast = new LatencyReader(`${running.url}/firehose`);
+    await waitFor(() => registry.size === 1, 'the fast reader to connect');
+    produce('firehose', 4096, 4); // about 16 MB/s offered
+    await waitFor(() => fast.latencies.length >= 1000, 'a baseline for the fast reader');
+    const baseline = fast.percentile(99);
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+
+    const slow = await StalledReader.open(`${running.url}/firehose`);
+    const from = fast.latencies.length;
+    try {
+      await waitFor(() => registry.counters.droppedSlow === 1, 'the stalled reader to be dropped', 20_000);
+      await waitFor(() => fast.latencies.length >= from + 1000, 'more events for the fast reader');
+      expect(registry.size).toBe(1);
+      expect(registry.budget.total).toBeLessThan(256 * 1024 + 8192);
+      // Generous bounds: they catch a reader held up by the other, not jitter.
+      expect(fast.percentile(99, from)).toBeLessThan(Math.max(4 * baseline, baseline + 250));
+      // The endpoint's limit is 256K characters; the kernel's socket buffers are outside the process.
+      expect(rssPeak - rssBefore).toBeLessThan(64 * MB);
+    } finally {
+      clearInterval(sampler);
+      fast.close();
+      slow.destroy();
+    }
+  });
+
+  it('conflates for a stalled reader: once it reads again, the latest value per key, nothing stale', async () => {
+    const slow = await StalledReader.open(`${running.url}/prices`);
+    await waitFor(() => registry.size === 1, 'the reader to connect');
+    const prices = channels.channel('prices');
+    const padding = 'z'.repeat(32 * 1024);
+    const last: Record<string, number> = {};
+    // Enough to fill the socket buffers, then queue behind them.
+    for (let i = 0; i < 600; i++) {
+      const symbol = ['AAA', 'BBB', 'CCC'][i % 3];
+      last[symbol] = i;
+      prices.send({ type: 'price', data: { symbol, value: i, padding } });
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(registry.counters.droppedSlow).toBe(0);
+
+    let text = '';
+    slow.resume((chunk) => (text += chunk));
+    await waitFor(() => /"symbol":"(\w+)","value":599/.test(text), 'the last price to arrive', 20_000);
+    const received = [...text.matchAll(/"symbol":"(\w+)","value":(\d+)/g)].map((match) => ({ symbol: match[1], value: Number(match[2]) }));
+    // Fewer than sent: the waiting ones were conflated.
+    expect(received.length).toBeLessThan(600);
+    for (const symbol of Object.keys(last)) {
+      const values = received.filter((price) => price.symbol === symbol).map((price) => price.value);
+      expect(values[values.length - 1]).toBe(last[symbol]);
+      // Never an older value after a newer one.
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+    slow.destroy();
+  });
+});
+
+// The budget belongs to the module, whatever the adapter: this heavier case runs on one.
+describe('500 slow clients at once (express)', () => {
+  let running: RunningApp;
+  let registry: SseConnectionRegistry;
+  let channels: ChannelService;
+
+  beforeAll(async () => {
+    running = await startApp(FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }), ADAPTERS[0][1]);
+    registry = running.app.get(SseConnectionRegistry);
+    channels = running.app.get(ChannelService);
+  });
+  afterAll(() => running.close());
+
+  it('keeps 500 stalled readers within the global budget', async () => {
+    const readers = await Promise.all(Array.from({ length: 500 }, () => StalledReader.open(`${running.url}/firehose`)));
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    let budgetPeak = 0;
+    try {
+      const event = { type: 'big', data: 'y'.repeat(16 * 1024) };
+      const firehose = channels.channel('firehose');
+      // Until every reader is either dropped or backed up against the budget.
+      for (let round = 0; round < 1000 && registry.size > 0; round++) {
+        firehose.send(event);
+        budgetPeak = Math.max(budgetPeak, registry.budget.total);
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(budgetPeak).toBeLessThanOrEqual(8 * MB);
+      expect(registry.counters.droppedSlow).toBeGreaterThan(0);
+      expect(rssPeak - rssBefore).toBeLessThan(256 * MB);
+    } finally {
+      readers.forEach((reader) => reader.destroy());
+    }
+    await waitFor(() => registry.size === 0, 'every reader to be gone');
+    expect(registry.budget.total).toBe(0);
+  });
+
+});
