@@ -174,20 +174,28 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     }
   }
 
-  /** Closes `connections` (already in random order) in equal slices over `windowMs`, with one timer. */
+  /**
+   * Closes `connections` (already in random order) in equal slices spread over
+   * `windowMs`, the first at once, with one timer: one stream ends at once,
+   * and a thousand end over the whole window.
+   */
   private closeSpreadOver(connections: ManagedSseConnection[], windowMs: number): Promise<void> {
-    if (windowMs === 0 || connections.length === 0) {
-      connections.forEach((connection) => connection.close());
-      return Promise.resolve();
-    }
     const slices = Math.min(connections.length, 20);
     let closed = 0;
     let slice = 0;
+    const closeNextSlice = () => {
+      slice++;
+      const until = Math.round((connections.length * slice) / slices);
+      for (; closed < until; closed++) connections[closed].close();
+    };
+    if (windowMs === 0 || slices <= 1) {
+      connections.forEach((connection) => connection.close());
+      return Promise.resolve();
+    }
+    closeNextSlice();
     return new Promise((resolve) => {
       const timer = setInterval(() => {
-        slice++;
-        const until = Math.round((connections.length * slice) / slices);
-        for (; closed < until; closed++) connections[closed].close();
+        closeNextSlice();
         if (slice >= slices) {
           clearInterval(timer);
           resolve();
