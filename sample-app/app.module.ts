@@ -9,7 +9,13 @@ import { OrdersService } from './orders/orders.service.js';
 import { PageController } from './page/page.controller.js';
 
 @Module({
-  imports: [SseModule.forRoot({ heartbeatMs: 15_000 })],
+  imports: [
+    SseModule.forRoot({
+      heartbeatMs: 15_000,
+      // SSE_DELIVERY=direct writes channel events straight to the sockets (see the README).
+      delivery: process.env.SSE_DELIVERY === 'direct' ? 'direct' : 'pipeline',
+    }),
+  ],
   controllers: [EventsController, OrdersController, ActivityController, NotificationsController, PageController],
   providers: [OrdersService, PostsService],
 })

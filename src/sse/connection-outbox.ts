@@ -1,9 +1,16 @@
 import { Subject, type Subscriber, type Subscription } from 'rxjs';
-import type { SseMessage } from './protocol/sse-message.js';
+import { formatSseFrame } from './protocol/sse-frame.js';
+import type { ChannelMessage, SseMessage } from './protocol/sse-message.js';
 import type { PendingBudget } from './pending-budget.js';
 
 /** Why an outbox gave up on its client. */
 export type OverflowReason = 'connection limit' | 'global budget';
+
+/** The response of a connection, as far as direct delivery needs it. */
+export interface DirectResponse {
+  readonly headersSent: boolean;
+  write(chunk: Buffer | string): boolean;
+}
 
 /** The socket of a connection, as far as flow control needs it. */
 export interface OutboxSocket {
@@ -30,6 +37,12 @@ interface PendingEntry {
  * application's budget, and may be conflated. So a client that stops reading
  * costs at most its limit, never delays the others, and Nest's own queue stays
  * short.
+ *
+ * With direct delivery, nothing goes through Nest's pipeline: messages wait
+ * until Nest has written the response headers (which it does on the timer it
+ * sets when it subscribes), then their wire text is written to the response
+ * directly, a channel event's text made once for all the connections it goes
+ * to. Interceptors of the route then see no event.
  */
 export class ConnectionOutbox {
   private readonly subject = new Subject<SseMessage>();
@@ -46,9 +59,11 @@ export class ConnectionOutbox {
   /**
    * @param conflationKeyOf the key a waiting message is conflated by, if any;
    * only asked while the client is behind.
+   * @param direct the response to write to directly, for `delivery: 'direct'`.
    */
   constructor(
     private readonly socket: OutboxSocket | undefined,
+    private direct: DirectResponse | undefined,
     private readonly maxPending: number,
     private readonly budget: PendingBudget,
     private readonly conflationKeyOf: (message: SseMessage) => string | undefined,
@@ -71,12 +86,26 @@ export class ConnectionOutbox {
    */
   subscribe(subscriber: Subscriber<SseMessage>): Subscription {
     const subscription = this.subject.subscribe(subscriber);
+    if (this.direct && !this.direct.headersSent) {
+      // Nest writes the headers on a 0 ms timer it sets right after this
+      // subscription returns; a timer set after it, from a microtask, runs after it.
+      queueMicrotask(() => setTimeout(this.start, 0));
+    } else {
+      this.start();
+    }
+    return subscription;
+  }
+
+  /** Moves what waited for the stream into it. */
+  private readonly start = (): void => {
+    // Headers still not written (an adapter that writes them later): Nest's
+    // pipeline is the safe way for this connection.
+    if (this.direct && !this.direct.headersSent) this.direct = undefined;
     const waiting = this.beforeStart ?? [];
     this.beforeStart = undefined;
     for (const message of waiting) this.push(message);
     this.completeIfDone();
-    return subscription;
-  }
+  };
 
   /** Queues `message` for the client. */
   push(message: SseMessage): void {
@@ -86,7 +115,7 @@ export class ConnectionOutbox {
       return;
     }
     if (this.pendingStart === this.pending.length && !this.socket?.writableNeedDrain) {
-      this.subject.next(message);
+      this.write(message);
       return;
     }
     this.wait(message);
@@ -139,7 +168,7 @@ export class ConnectionOutbox {
       this.pendingSize -= entry.size;
       this.budget.release(entry.size);
       if (entry.key !== undefined && this.latestByKey.get(entry.key) === entry) this.latestByKey.delete(entry.key);
-      this.subject.next(entry.message);
+      this.write(entry.message);
     }
     if (this.pendingStart === this.pending.length) {
       this.pending = [];
@@ -150,6 +179,11 @@ export class ConnectionOutbox {
       this.socket.once('drain', this.flush);
     }
   };
+
+  private write(message: SseMessage): void {
+    if (this.direct?.headersSent) this.direct.write(frameOf(message));
+    else this.subject.next(message);
+  }
 
   private completeIfDone(): void {
     if (this.ending && this.beforeStart === undefined && this.pendingStart === this.pending.length) {
@@ -163,6 +197,13 @@ export class ConnectionOutbox {
     this.dispose();
     this.onOverflow(reason, pending);
   }
+}
+
+/** The wire text of a message; a channel event's is made once and shared. */
+function frameOf(message: SseMessage): Buffer | string {
+  const channelMessage = message as ChannelMessage;
+  if (channelMessage.position === undefined) return formatSseFrame(message);
+  return (channelMessage.frame ??= Buffer.from(formatSseFrame(message)));
 }
 
 /**

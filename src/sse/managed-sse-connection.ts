@@ -5,7 +5,7 @@ import { Observable } from 'rxjs';
 import type { ChannelMember } from './channel-member.js';
 import { assertChannelName } from './channel-name.js';
 import type { ChannelRegistry } from './channel.registry.js';
-import { ConnectionOutbox, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
+import { ConnectionOutbox, type DirectResponse, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
 import { SseError } from './errors/sse.error.js';
 import type { PendingBudget } from './pending-budget.js';
 import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
@@ -40,6 +40,8 @@ export interface ConnectionSetup {
   /** The `@SseSignal()` Nest aborts when the response ends, whatever the reason. */
   readonly nestSignal: AbortSignal | undefined;
   readonly socket: OutboxSocket | undefined;
+  /** The raw response, to write to directly with `delivery: 'direct'`; `undefined` for Nest's pipeline. */
+  readonly directResponse: DirectResponse | undefined;
   /** `Last-Event-ID`, from the header or the `lastEventId` query parameter. */
   readonly lastEventId: string | undefined;
   readonly maxPendingDataLength: number;
@@ -89,6 +91,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     const endpointKey = setup.conflateKey;
     this.outbox = new ConnectionOutbox(
       setup.socket,
+      setup.directResponse,
       setup.maxPendingDataLength,
       owner.budget,
       (message) => conflationKeyOf(message, endpointKey),

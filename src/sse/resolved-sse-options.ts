@@ -32,6 +32,7 @@ export class ResolvedSseOptions {
   readonly maxConnectionsPerClient: number;
   readonly clientKey: (request: any) => string;
   readonly shutdownDrainMs: number;
+  readonly delivery: 'pipeline' | 'direct';
 
   constructor(options: SseModuleOptions = {}) {
     this.heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS;
@@ -50,6 +51,7 @@ export class ResolvedSseOptions {
     }
     this.clientKey = options.clientKey ?? remoteAddress;
     this.shutdownDrainMs = checkCount('shutdownDrainMs', options.shutdownDrainMs) ?? DEFAULT_SHUTDOWN_DRAIN_MS;
+    this.delivery = checkDelivery('delivery', options.delivery) ?? 'pipeline';
   }
 }
 
@@ -70,6 +72,12 @@ export function checkCount(option: string, value: number | undefined): number | 
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < 0) throw new SseError(OPTION_MESSAGES.notNonNegativeInteger(option, value));
   return value;
+}
+
+/** Checks a `delivery` option. */
+export function checkDelivery(option: string, value: unknown): 'pipeline' | 'direct' | undefined {
+  if (value === undefined || value === 'pipeline' || value === 'direct') return value;
+  throw new SseError(OPTION_MESSAGES.delivery(option, value));
 }
 
 function remoteAddress(request: any): string {

@@ -4,7 +4,7 @@ import type { OverflowReason } from './connection-outbox.js';
 import { SseError } from './errors/sse.error.js';
 import { ManagedSseConnection, type ConnectionOwner } from './managed-sse-connection.js';
 import { PendingBudget } from './pending-budget.js';
-import { ResolvedSseOptions, checkCount } from './resolved-sse-options.js';
+import { ResolvedSseOptions, checkCount, checkDelivery } from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { SseHeartbeat } from './sse-heartbeat.js';
@@ -81,6 +81,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
       request: from.request,
       nestSignal: from.nestSignal,
       socket: rawResponse?.socket ?? rawRequest?.socket ?? undefined,
+      directResponse: (checkDelivery(`delivery of ${endpoint}`, options.delivery) ?? this.options.delivery) === 'direct' ? rawResponse : undefined,
       lastEventId: readLastEventId(from.request),
       maxPendingDataLength: maxPendingDataLengthOf(options),
       conflateKey: resolveSlowClient(endpoint, options.slowClient),

@@ -18,7 +18,7 @@ export interface SseEndpointOptions {
    * missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
    * no longer keeps it under the limit. Also passed to Nest's `@Sse()`. `0`
    * lifts the limit (the module's `maxPendingDataTotal` still applies).
-   * @default 1048576 (1M characters: seconds to minutes of a live feed)
+   * @default 4194304 (4M characters, as Nest's: room for a few of the largest events)
    */
   maxPendingDataLength?: number;
   /**
@@ -27,6 +27,11 @@ export interface SseEndpointOptions {
    * @default { policy: 'disconnect' }
    */
   slowClient?: SseSlowClientOptions;
+  /**
+   * Overrides the module's `delivery` for this endpoint.
+   * @default the module's
+   */
+  delivery?: 'pipeline' | 'direct';
   /**
    * Overrides the module's `retryMs` for this endpoint.
    * @default the module's `retryMs`

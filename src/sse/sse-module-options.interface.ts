@@ -65,6 +65,16 @@ export interface SseModuleOptions {
    */
   clientKey?: (request: any) => string;
   /**
+   * How events reach the socket. `'pipeline'`: through Nest's `@Sse()`
+   * pipeline, which formats each event for each connection. `'direct'`: Nest
+   * still owns the route (guards, pipes, headers, disconnects, errors), but a
+   * channel event's wire text is made once and written to every connection's
+   * response as is, which costs far less per subscriber. Order, limits,
+   * heartbeats and replay are the same. See the README's Performance section.
+   * @default 'pipeline'
+   */
+  delivery?: 'pipeline' | 'direct';
+  /**
    * On shutdown, open streams are ended at random moments spread over this many
    * milliseconds, each after a jittered `retry:` hint, so that their clients do
    * not all reconnect to the other instances at once. `app.close()` takes at

@@ -68,6 +68,8 @@ export const OPTION_MESSAGES = {
     `The "${option}" option must be a non-negative integer, got ${describeValue(value)}.`,
   notObject: (option: string, value: unknown) => `The "${option}" option must be an object, got ${describeValue(value)}.`,
   notFunction: (option: string, value: unknown) => `The "${option}" option must be a function, got ${describeValue(value)}.`,
+  delivery: (option: string, value: unknown) =>
+    `The "${option}" option must be 'pipeline' or 'direct', got ${describeValue(value)}.`,
   resetEventType: (value: unknown) =>
     `The "resetEventType" option must be a non-empty string without CR or LF, got ${describeValue(value)}.`,
   conflateKeyMissing: (where: string) =>

@@ -72,6 +72,8 @@ describe.each(ADAPTERS)('reconnecting while a channel is busy, with a slow histo
     try {
       for (let run = 0; run < 10; run++) {
         const connection = await probe.get('dropped');
+        // Each round drops a stream that is open and flowing.
+        await waitFor(() => client.opens === run + 1, `stream ${run} to open`);
         await waitFor(() => ticksOf(client).length >= 30 * (run + 1), `events before drop ${run}`);
         probe.connections.delete('dropped');
         const raw = connection.request.raw ?? connection.request;

@@ -12,7 +12,9 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
   beforeAll(async () => {
     const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    child = spawn(process.execPath, ['dist/sample-app/main.js'], { env: { ...process.env, PORT: '0' } });
+    child = spawn(process.execPath, ['dist/sample-app/main.js'], {
+      env: { ...process.env, PORT: '0', SSE_DELIVERY: process.env.SSE_TEST_DELIVERY ?? 'pipeline' },
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
     child.on('exit', (code, signal) => (exit = { code, signal }));

@@ -24,4 +24,6 @@ export interface ChannelMessage extends SseMessage {
   readonly source: SseEvent;
   /** Its conflation key, when its channel conflates for slow clients. */
   readonly conflationKey?: string;
+  /** Its wire text, made once by the first connection that writes it directly (`delivery: 'direct'`). */
+  frame?: Buffer;
 }
