@@ -32,11 +32,12 @@ export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
 /**
  * Characters of events that may wait for one client that stopped reading
- * before it is dropped. Live feeds send small events: 1M characters is seconds
- * to minutes of them, and a dropped client loses nothing, as it resumes with
- * `Last-Event-ID`. (Nest's own default, for any stream, is 4M.)
+ * before it is dropped: Nest's own default. It leaves room for a few events of
+ * the largest size (`maxEventBytes`), which wait a moment even for a client
+ * that reads; for a live feed of small events it is minutes of them, and a
+ * dropped client loses nothing, as it resumes with `Last-Event-ID`.
  */
-export const DEFAULT_MAX_PENDING_DATA_LENGTH = 1024 * 1024;
+export const DEFAULT_MAX_PENDING_DATA_LENGTH = 4 * 1024 * 1024;
 
 /** Characters of events that may wait for all slow clients together. */
 export const DEFAULT_MAX_PENDING_DATA_TOTAL = 64 * 1024 * 1024;
