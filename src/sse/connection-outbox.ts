@@ -1,16 +1,10 @@
 import { Subject, type Subscriber, type Subscription } from 'rxjs';
-import { formatSseFrame } from './protocol/sse-frame.js';
-import type { ChannelMessage, SseMessage } from './protocol/sse-message.js';
+import { DirectWriter, type DirectResponse } from './direct-writer.js';
+import type { SseMessage } from './protocol/sse-message.js';
 import type { PendingBudget } from './pending-budget.js';
 
 /** Why an outbox gave up on its client. */
 export type OverflowReason = 'connection limit' | 'global budget';
-
-/** The response of a connection, as far as direct delivery needs it. */
-export interface DirectResponse {
-  readonly headersSent: boolean;
-  write(chunk: Buffer | string): boolean;
-}
 
 /** The socket of a connection, as far as flow control needs it. */
 export interface OutboxSocket {
@@ -55,6 +49,8 @@ export class ConnectionOutbox {
   private waitingForDrain = false;
   private overflowed = false;
   private ending = false;
+  /** Writes to the response directly, once its headers are sent (`delivery: 'direct'`). */
+  private directWriter: DirectWriter | undefined;
 
   /**
    * @param conflationKeyOf the key a waiting message is conflated by, if any;
@@ -63,7 +59,7 @@ export class ConnectionOutbox {
    */
   constructor(
     private readonly socket: OutboxSocket | undefined,
-    private direct: DirectResponse | undefined,
+    private readonly direct: DirectResponse | undefined,
     private readonly maxPending: number,
     private readonly budget: PendingBudget,
     private readonly conflationKeyOf: (message: SseMessage) => string | undefined,
@@ -100,7 +96,7 @@ export class ConnectionOutbox {
   private readonly start = (): void => {
     // Headers still not written (an adapter that writes them later): Nest's
     // pipeline is the safe way for this connection.
-    if (this.direct && !this.direct.headersSent) this.direct = undefined;
+    if (this.direct?.headersSent) this.directWriter = new DirectWriter(this.direct);
     const waiting = this.beforeStart ?? [];
     this.beforeStart = undefined;
     for (const message of waiting) this.push(message);
@@ -181,7 +177,7 @@ export class ConnectionOutbox {
   };
 
   private write(message: SseMessage): void {
-    if (this.direct?.headersSent) this.direct.write(frameOf(message));
+    if (this.directWriter) this.directWriter.write(message);
     else this.subject.next(message);
   }
 
@@ -197,13 +193,6 @@ export class ConnectionOutbox {
     this.dispose();
     this.onOverflow(reason, pending);
   }
-}
-
-/** The wire text of a message; a channel event's is made once and shared. */
-function frameOf(message: SseMessage): Buffer | string {
-  const channelMessage = message as ChannelMessage;
-  if (channelMessage.position === undefined) return formatSseFrame(message);
-  return (channelMessage.frame ??= Buffer.from(formatSseFrame(message)));
 }
 
 /**

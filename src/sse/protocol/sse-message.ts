@@ -26,4 +26,6 @@ export interface ChannelMessage extends SseMessage {
   readonly conflationKey?: string;
   /** Its wire text, made once by the first connection that writes it directly (`delivery: 'direct'`). */
   frame?: Buffer;
+  /** The same as one HTTP/1.1 chunk, for connections whose socket takes it directly. */
+  chunk?: Buffer;
 }
