@@ -13,6 +13,14 @@ export interface OutboxSocket {
   removeListener(event: 'drain', listener: () => void): unknown;
 }
 
+/** The connection an outbox writes for. */
+export interface OutboxOwner {
+  /** The key a waiting message is conflated by, if any; only asked while the client is behind. */
+  conflationKeyOf(message: SseMessage): string | undefined;
+  /** Called once when the client is too far behind to keep. */
+  overflowed(reason: OverflowReason, pending: number): void;
+}
+
 interface PendingEntry {
   message: SseMessage;
   readonly size: number;
@@ -42,28 +50,26 @@ export class ConnectionOutbox {
   private readonly subject = new Subject<SseMessage>();
   /** Messages sent before Nest subscribed; `undefined` once it has. */
   private beforeStart: SseMessage[] | undefined = [];
-  private pending: PendingEntry[] = [];
+  /** What waits while the socket is backed up; made when first needed, as most clients keep up. */
+  private pending: PendingEntry[] | undefined;
   private pendingStart = 0;
   private pendingSize = 0;
-  private readonly latestByKey = new Map<string, PendingEntry>();
+  private latestByKey: Map<string, PendingEntry> | undefined;
   private waitingForDrain = false;
   private overflowed = false;
   private ending = false;
+  /** The socket's `drain` listener, made the first time the client falls behind. */
+  private onDrain: (() => void) | undefined;
   /** Writes to the response directly, once its headers are sent (`delivery: 'direct'`). */
   private directWriter: DirectWriter | undefined;
 
-  /**
-   * @param conflationKeyOf the key a waiting message is conflated by, if any;
-   * only asked while the client is behind.
-   * @param direct the response to write to directly, for `delivery: 'direct'`.
-   */
+  /** @param direct the response to write to directly, for `delivery: 'direct'`. */
   constructor(
+    private readonly owner: OutboxOwner,
     private readonly socket: OutboxSocket | undefined,
     private readonly direct: DirectResponse | undefined,
     private readonly maxPending: number,
     private readonly budget: PendingBudget,
-    private readonly conflationKeyOf: (message: SseMessage) => string | undefined,
-    private readonly onOverflow: (reason: OverflowReason, pending: number) => void,
   ) {}
 
   /** Whether Nest has subscribed. */
@@ -85,7 +91,7 @@ export class ConnectionOutbox {
     if (this.direct && !this.direct.headersSent) {
       // Nest writes the headers on a 0 ms timer it sets right after this
       // subscription returns; a timer set after it, from a microtask, runs after it.
-      queueMicrotask(() => setTimeout(this.start, 0));
+      queueMicrotask(() => setTimeout(() => this.start(), 0));
     } else {
       this.start();
     }
@@ -93,7 +99,7 @@ export class ConnectionOutbox {
   }
 
   /** Moves what waited for the stream into it. */
-  private readonly start = (): void => {
+  private start(): void {
     // Headers still not written (an adapter that writes them later): Nest's
     // pipeline is the safe way for this connection.
     if (this.direct?.headersSent) this.directWriter = new DirectWriter(this.direct);
@@ -101,7 +107,7 @@ export class ConnectionOutbox {
     this.beforeStart = undefined;
     for (const message of waiting) this.push(message);
     this.completeIfDone();
-  };
+  }
 
   /** Queues `message` for the client. */
   push(message: SseMessage): void {
@@ -110,7 +116,7 @@ export class ConnectionOutbox {
       this.beforeStart.push(message);
       return;
     }
-    if (this.pendingStart === this.pending.length && !this.socket?.writableNeedDrain) {
+    if (!this.pending && !this.socket?.writableNeedDrain) {
       this.write(message);
       return;
     }
@@ -127,17 +133,17 @@ export class ConnectionOutbox {
   dispose(): void {
     this.budget.release(this.pendingSize);
     this.pendingSize = 0;
-    this.pending = [];
+    this.pending = undefined;
     this.pendingStart = 0;
-    this.latestByKey.clear();
-    if (this.waitingForDrain) this.socket?.removeListener('drain', this.flush);
+    this.latestByKey = undefined;
+    if (this.waitingForDrain && this.onDrain) this.socket?.removeListener('drain', this.onDrain);
     this.waitingForDrain = false;
   }
 
   private wait(message: SseMessage): void {
     const size = sizeOf(message);
-    const key = this.conflationKeyOf(message);
-    const previous = key === undefined ? undefined : this.latestByKey.get(key);
+    const key = this.owner.conflationKeyOf(message);
+    const previous = key === undefined ? undefined : this.latestByKey?.get(key);
     if (previous) {
       previous.superseded = true;
       this.pendingSize -= previous.size;
@@ -146,35 +152,39 @@ export class ConnectionOutbox {
     if (this.pendingSize + size > this.maxPending) return this.overflow('connection limit');
     if (!this.budget.take(size)) return this.overflow('global budget');
     const entry: PendingEntry = { message, size, key, superseded: false };
-    this.pending.push(entry);
+    (this.pending ??= []).push(entry);
     this.pendingSize += size;
-    if (key !== undefined) this.latestByKey.set(key, entry);
-    if (!this.waitingForDrain && this.socket) {
-      this.waitingForDrain = true;
-      this.socket.once('drain', this.flush);
-    }
+    if (key !== undefined) (this.latestByKey ??= new Map()).set(key, entry);
+    this.waitForDrain();
   }
 
   /** Writes what waited, as far as the socket takes it. */
-  private readonly flush = (): void => {
+  private flush(): void {
     this.waitingForDrain = false;
-    while (this.pendingStart < this.pending.length && !this.socket?.writableNeedDrain) {
-      const entry = this.pending[this.pendingStart++];
+    const pending = this.pending;
+    if (!pending) return;
+    while (this.pendingStart < pending.length && !this.socket?.writableNeedDrain) {
+      const entry = pending[this.pendingStart++];
       if (entry.superseded) continue;
       this.pendingSize -= entry.size;
       this.budget.release(entry.size);
-      if (entry.key !== undefined && this.latestByKey.get(entry.key) === entry) this.latestByKey.delete(entry.key);
+      if (entry.key !== undefined && this.latestByKey?.get(entry.key) === entry) this.latestByKey.delete(entry.key);
       this.write(entry.message);
     }
-    if (this.pendingStart === this.pending.length) {
-      this.pending = [];
+    if (this.pendingStart === pending.length) {
+      this.pending = undefined;
       this.pendingStart = 0;
       this.completeIfDone();
-    } else if (this.socket) {
-      this.waitingForDrain = true;
-      this.socket.once('drain', this.flush);
+    } else {
+      this.waitForDrain();
     }
-  };
+  }
+
+  private waitForDrain(): void {
+    if (this.waitingForDrain || !this.socket) return;
+    this.waitingForDrain = true;
+    this.socket.once('drain', (this.onDrain ??= () => this.flush()));
+  }
 
   private write(message: SseMessage): void {
     if (this.directWriter) this.directWriter.write(message);
@@ -182,7 +192,7 @@ export class ConnectionOutbox {
   }
 
   private completeIfDone(): void {
-    if (this.ending && this.beforeStart === undefined && this.pendingStart === this.pending.length) {
+    if (this.ending && this.beforeStart === undefined && !this.pending) {
       this.subject.complete();
     }
   }
@@ -191,7 +201,7 @@ export class ConnectionOutbox {
     const pending = this.pendingSize;
     this.overflowed = true;
     this.dispose();
-    this.onOverflow(reason, pending);
+    this.owner.overflowed(reason, pending);
   }
 }
 

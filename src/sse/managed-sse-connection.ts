@@ -5,7 +5,7 @@ import { Observable } from 'rxjs';
 import type { ChannelMember } from './channel-member.js';
 import { assertChannelName } from './channel-name.js';
 import type { ChannelRegistry } from './channel.registry.js';
-import { ConnectionOutbox, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
+import { ConnectionOutbox, type OutboxOwner, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
 import type { DirectResponse } from './direct-writer.js';
 import { SseError } from './errors/sse.error.js';
 import type { PendingBudget } from './pending-budget.js';
@@ -38,8 +38,6 @@ export interface ConnectionOwner {
 /** Everything a connection is made of, gathered by the registry. */
 export interface ConnectionSetup {
   readonly request: any;
-  /** The `@SseSignal()` Nest aborts when the response ends, whatever the reason. */
-  readonly nestSignal: AbortSignal | undefined;
   readonly socket: OutboxSocket | undefined;
   /** The raw response, to write to directly with `delivery: 'direct'`; `undefined` for Nest's pipeline. */
   readonly directResponse: DirectResponse | undefined;
@@ -61,13 +59,15 @@ export interface ConnectionSetup {
  * first replays what its channels sent after it (see `catchUp()`), while the
  * live events wait, then goes live.
  */
-export class ManagedSseConnection implements SseConnection, ChannelMember {
-  readonly id = randomUUID();
+export class ManagedSseConnection implements SseConnection, ChannelMember, OutboxOwner {
   readonly request: any;
   readonly lastEventId: string | undefined;
 
-  private readonly abortController = new AbortController();
-  private readonly joined = new Set<string>();
+  /** Made when `signal` is first read: most connections never read it. */
+  private abortController: AbortController | undefined;
+  /** Made on first use, as are the id and the signal: most connections never read them. */
+  private connectionId: string | undefined;
+  private joinedChannels: Set<string> | undefined;
   private readonly outbox: ConnectionOutbox;
   private position: number;
   /** The position to replay from, until the catch-up has run. */
@@ -75,13 +75,15 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   /** Live channel events that arrived during the catch-up. */
   private liveDuringCatchUp: ChannelMessage[] | undefined;
   private ending: Ending | undefined;
-  private closeCallbacks: Array<() => void> = [];
+  private closeCallbacks: Array<() => void> | undefined;
   /** Whether an event was queued since the last heartbeat tick. */
   private activeSinceHeartbeat = false;
   /** Whether the handler has sent or closed yet; see `onFirstActivity()`. */
   private acted = false;
   private firstActivityCallback: (() => void) | undefined;
   private noContentRequested = false;
+  /** The endpoint's conflation key, for events whose channel has none. */
+  private readonly endpointConflateKey: ConflateKey;
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -89,16 +91,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   ) {
     this.request = setup.request;
     this.lastEventId = setup.lastEventId;
-    const endpointKey = setup.conflateKey;
-    this.outbox = new ConnectionOutbox(
-      setup.socket,
-      setup.directResponse,
-      setup.maxPendingDataLength,
-      owner.budget,
-      (message) => conflationKeyOf(message, endpointKey),
-      (reason, pending) => owner.dropSlow(this, reason, pending),
-    );
-    setup.nestSignal?.addEventListener('abort', () => this.end('gone'), { once: true });
+    this.endpointConflateKey = setup.conflateKey;
+    this.outbox = new ConnectionOutbox(this, setup.socket, setup.directResponse, setup.maxPendingDataLength, owner.budget);
     const head = owner.channels.head;
     const resumeFrom = setup.lastEventId === undefined ? undefined : owner.channels.ids.parse(setup.lastEventId);
     this.position = head;
@@ -125,7 +119,15 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     };
   });
 
+  get id(): string {
+    return (this.connectionId ??= randomUUID());
+  }
+
   get signal(): AbortSignal {
+    if (!this.abortController) {
+      this.abortController = new AbortController();
+      if (this.ending) this.abortController.abort();
+    }
     return this.abortController.signal;
   }
 
@@ -134,7 +136,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   }
 
   get channels(): readonly string[] {
-    return [...this.joined];
+    return this.joinedChannels ? [...this.joinedChannels] : [];
   }
 
   /** Characters of events waiting for this client. */
@@ -159,18 +161,19 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
 
   subscribe(name: string): void {
     assertChannelName(name);
-    if (this.ending || this.joined.has(name)) return;
-    this.joined.add(name);
+    const joined = (this.joinedChannels ??= new Set());
+    if (this.ending || joined.has(name)) return;
+    joined.add(name);
     this.owner.channels.join(name, this);
   }
 
   unsubscribe(name: string): void {
-    if (this.joined.delete(name)) this.owner.channels.leave(name, this);
+    if (this.joinedChannels?.delete(name)) this.owner.channels.leave(name, this);
   }
 
   onClose(callback: () => void): void {
     if (this.ending) this.runCloseCallback(callback);
-    else this.closeCallbacks.push(callback);
+    else (this.closeCallbacks ??= []).push(callback);
   }
 
   noContent(): void {
@@ -207,6 +210,17 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   /** Tells the browser how long to wait before it reconnects (on shutdown). */
   hintRetry(retryMs: number): void {
     if (!this.ending) this.outbox.push({ id: this.currentId(), retry: retryMs });
+  }
+
+  conflationKeyOf(message: SseMessage): string | undefined {
+    const channelMessage = message as Partial<ChannelMessage>;
+    if (channelMessage.conflationKey !== undefined) return channelMessage.conflationKey;
+    const key = this.endpointConflateKey;
+    return key && channelMessage.source ? String(key(channelMessage.source)) : undefined;
+  }
+
+  overflowed(reason: OverflowReason, pending: number): void {
+    this.owner.dropSlow(this, reason, pending);
   }
 
   /** Whether the handler has sent or closed yet: the stream has started then. */
@@ -247,7 +261,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
     this.resumeFrom = undefined;
     let result;
     try {
-      result = await this.owner.channels.readAfter([...this.joined], from);
+      result = await this.owner.channels.readAfter(this.channels, from);
     } catch (err) {
       new Logger('SseConnection').warn(MESSAGES.replayFailed(this.id, err));
       result = { reset: 'evicted' as const };
@@ -284,13 +298,13 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
   private end(ending: Ending): void {
     if (this.ending) return;
     this.ending = ending;
-    for (const name of this.joined) this.owner.channels.leave(name, this);
-    this.joined.clear();
+    for (const name of this.joinedChannels ?? []) this.owner.channels.leave(name, this);
+    this.joinedChannels = undefined;
     this.liveDuringCatchUp = undefined;
     this.owner.release(this);
-    this.abortController.abort();
-    const callbacks = this.closeCallbacks;
-    this.closeCallbacks = [];
+    this.abortController?.abort();
+    const callbacks = this.closeCallbacks ?? [];
+    this.closeCallbacks = undefined;
     for (const callback of callbacks) this.runCloseCallback(callback);
     if (ending === 'gone') this.outbox.dispose();
     this.outbox.end();
@@ -303,12 +317,6 @@ export class ManagedSseConnection implements SseConnection, ChannelMember {
       new Logger('SseConnection').error(MESSAGES.onCloseCallbackFailed(this.id), err instanceof Error ? err.stack : err);
     }
   }
-}
-
-function conflationKeyOf(message: SseMessage, endpointKey: ConflateKey): string | undefined {
-  const channelMessage = message as Partial<ChannelMessage>;
-  if (channelMessage.conflationKey !== undefined) return channelMessage.conflationKey;
-  return endpointKey && channelMessage.source ? String(endpointKey(channelMessage.source)) : undefined;
 }
 
 /** What the client is told of an error: Nest's `@Sse()` rules. */

@@ -26,8 +26,6 @@ export interface ConnectionRequest {
   readonly request: any;
   /** The response, as `@Res()` gives it. */
   readonly response: any;
-  /** Nest's `@SseSignal()`. */
-  readonly nestSignal: AbortSignal | undefined;
 }
 
 /**
@@ -43,10 +41,10 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   private readonly perClient = new Map<string, number>();
   private readonly clientKeys = new WeakMap<ManagedSseConnection, string>();
   /**
-   * Requests whose response Nest is still writing: a closed connection stays
-   * here until Nest has flushed its last events, which shutdown waits for.
+   * Responses Nest is still writing, with their sockets: a closed connection
+   * stays here until Nest has flushed its last events, which shutdown waits for.
    */
-  private readonly responding = new Map<AbortSignal, { request: any; response: any }>();
+  private readonly responding = new Map<any, any>();
   private readonly heartbeat: SseHeartbeat;
   private whenNothingResponds: (() => void) | undefined;
   private shuttingDown = false;
@@ -79,7 +77,6 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     const retryMs = checkCount('retryMs', options.retryMs) ?? this.options.retryMs;
     const connection = new ManagedSseConnection(this, {
       request: from.request,
-      nestSignal: from.nestSignal,
       socket: rawResponse?.socket ?? rawRequest?.socket ?? undefined,
       directResponse: (checkDelivery(`delivery of ${endpoint}`, options.delivery) ?? this.options.delivery) === 'direct' ? rawResponse : undefined,
       lastEventId: readLastEventId(from.request),
@@ -92,8 +89,9 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     this.clientKeys.set(connection, key);
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.heartbeat.start();
-    if (from.nestSignal) this.trackResponse(from.nestSignal, rawRequest, rawResponse);
-    if (from.nestSignal?.aborted) {
+    if (rawResponse) this.trackResponse(connection, rawResponse, rawRequest?.socket);
+    if (rawResponse?.destroyed || rawResponse?.writableFinished) {
+      // The client left while guards and pipes ran.
       connection.discard();
       return connection;
     }
@@ -171,7 +169,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     if (this.responding.size > 0) {
       this.logger.warn(MESSAGES.shutdownTimedOut(this.responding.size, SHUTDOWN_CLOSE_TIMEOUT_MS));
       // Their clients stopped reading; the HTTP server would wait for them forever.
-      for (const { request } of this.responding.values()) request?.socket?.destroy();
+      for (const socket of this.responding.values()) socket?.destroy();
     }
   }
 
@@ -240,27 +238,22 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     return String(this.options.clientKey(request));
   }
 
-  private trackResponse(nestSignal: AbortSignal, request: any, response: any): void {
-    if (nestSignal.aborted) return;
-    this.responding.set(nestSignal, { request, response });
-    nestSignal.addEventListener(
-      'abort',
-      () => {
-        this.responding.delete(nestSignal);
-        // A browser would send its next request, its reconnection, on this
-        // kept-alive socket, to an instance that is going away.
-        if (this.shuttingDown) closeSocketOnceFinished(response);
-        if (this.responding.size === 0) this.whenNothingResponds?.();
-      },
-      { once: true },
-    );
+  /**
+   * Follows the response to its end: its `close` event comes once it has been
+   * written to the end, or once its client left, whatever the moment
+   * (including before the stream started); the connection then ends too.
+   */
+  private trackResponse(connection: ManagedSseConnection, response: any, socket: any): void {
+    this.responding.set(response, socket);
+    response.once('close', () => {
+      connection.discard();
+      this.responding.delete(response);
+      // A browser would send its next request, its reconnection, on this
+      // kept-alive socket, to an instance that is going away.
+      if (this.shuttingDown && !socket?.destroyed) socket?.end();
+      if (this.responding.size === 0) this.whenNothingResponds?.();
+    });
   }
-}
-
-function closeSocketOnceFinished(response: any): void {
-  if (!response?.socket) return;
-  if (response.writableFinished) response.socket.end();
-  else response.once?.('finish', () => response.socket?.end());
 }
 
 /** `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers. */

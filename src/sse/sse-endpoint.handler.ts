@@ -14,9 +14,8 @@ export interface SseRoutePlan {
   /** The `@SseSend()`, `@SseClose()` and `@SseConnection()` parameters; `undefined` for a handler without parameter decorators, called as `(send, close, connection)`. */
   readonly params: readonly SseParam[] | undefined;
   /**
-   * Where Nest puts the request (`@Req()`), the response (`@Res({ passthrough:
-   * true })`) and the response signal (`@SseSignal()`) among the arguments,
-   * after the handler's own.
+   * Where Nest puts the request (`@Req()`) among the arguments, after the
+   * handler's own; the response (`@Res({ passthrough: true })`) comes next.
    */
   readonly requestIndex: number;
 }
@@ -34,11 +33,7 @@ export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRo
     const registry = registryForController(this);
     if (!registry) throw new SseModuleMissingError(plan.endpoint);
     const response = args[requestIndex + 1];
-    const connection = registry.connect(
-      { request: args[requestIndex], response, nestSignal: args[requestIndex + 2] },
-      plan.options,
-      plan.endpoint,
-    );
+    const connection = registry.connect({ request: args[requestIndex], response }, plan.options, plan.endpoint);
     if (!connection) return EMPTY; // refused, and answered
     let result: unknown;
     try {

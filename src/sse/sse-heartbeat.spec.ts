@@ -15,7 +15,7 @@ describe('heartbeats', () => {
   }
 
   function openStarted(registry: SseConnectionRegistry) {
-    const connection = registry.connect({ request: { headers: {} }, response: undefined, nestSignal: undefined }, {}, 'Test.endpoint')!;
+    const connection = registry.connect({ request: { headers: {} }, response: undefined }, {}, 'Test.endpoint')!;
     const received: SseMessage[] = [];
     connection.events$.subscribe((message) => received.push(message));
     return { connection, received };

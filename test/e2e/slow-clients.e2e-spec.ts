@@ -122,7 +122,10 @@ describe('500 slow clients at once (express)', () => {
       }
       expect(budgetPeak).toBeLessThanOrEqual(8 * MB);
       expect(registry.counters.droppedSlow).toBeGreaterThan(0);
-      expect(rssPeak - rssBefore).toBeLessThan(256 * MB);
+      // Without the budget, each reader's own limit (4M characters) would let
+      // 500 of them hold about 2 GB. This process also holds the 500 clients
+      // and the garbage of the frames, hence the margin over the 8 MB budget.
+      expect(rssPeak - rssBefore).toBeLessThan(512 * MB);
     } finally {
       readers.forEach((reader) => reader.destroy());
     }

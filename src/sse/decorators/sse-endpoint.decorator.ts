@@ -1,4 +1,4 @@
-import { Req, Res, Sse, SseSignal } from '@nestjs/common';
+import { Req, Res, Sse } from '@nestjs/common';
 import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
 import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
@@ -33,8 +33,8 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     const params: SseParam[] | undefined = Reflect.getMetadata(SSE_PARAMS_METADATA, controller, key);
     const routeArgs = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
     const seedStyle = !params && Object.keys(routeArgs).length === 0;
-    // The route also needs the request, the response and Nest's response
-    // signal: they go after every argument the handler declares.
+    // The route also needs the request and the response: they go after every
+    // argument the handler declares.
     const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, target, key) ?? [];
     const indexes = [
       ...Object.values(routeArgs).map((arg) => (arg as { index: number }).index),
@@ -44,7 +44,6 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     Req()(target, key, requestIndex);
     // `passthrough` leaves the response to Nest, as without `@Res()`.
     Res({ passthrough: true })(target, key, requestIndex + 1);
-    SseSignal()(target, key, requestIndex + 2);
 
     const route = createSseRoute(handler, {
       endpoint,
