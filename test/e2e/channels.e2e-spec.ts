@@ -2,7 +2,7 @@ import { ChannelService } from '../../src/sse/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { getJson } from '../support/http.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -10,19 +10,16 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   let probe: ConnectionProbe;
   let channels: ChannelService;
-  const clients: SseTestClient[] = [];
-  const connect = (path: string) => {
-    const client = new SseTestClient(`${running.url}${path}`, ['ready', 'pushed', 'x']);
-    clients.push(client);
-    return client;
-  };
+  const clients = new SseTestClients();
+  const connect = (path: string) =>
+    clients.connect(`${running.url}${path}`, ['ready', 'pushed', 'x']);
 
   beforeAll(async () => {
     running = await startApp(ProbeModule.with(), createAdapter);
     probe = running.app.get(ConnectionProbe);
     channels = running.app.get(ChannelService);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it('joins the channels of the endpoint option before the handler runs', async () => {

@@ -5,7 +5,7 @@ import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { SizesModule } from '../fixtures/sizes.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -44,14 +44,14 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
     let running: RunningApp;
     let probe: ConnectionProbe;
     let channels: ChannelService;
-    const clients: SseTestClient[] = [];
+    const clients = new SseTestClients();
 
     beforeAll(async () => {
       running = await startApp(SizesModule.with({ maxEventBytes: LIMIT, heartbeatMs: 0 }), createAdapter);
       probe = running.app.get(ConnectionProbe);
       channels = running.app.get(ChannelService);
     });
-    afterEach(() => clients.splice(0).forEach((client) => client.close()));
+    afterEach(() => clients.closeAll());
     afterAll(() => running.close());
 
     it('the test strings are what they claim', () => {
@@ -62,8 +62,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('delivers an event of exactly the limit intact through a real EventSource, from send() and channel.send()', async () => {
       const key = `at-limit-${adapter}`;
-      const client = new SseTestClient(`${running.url}/sized?probe=${key}`, ['ready', 'big']);
-      clients.push(client);
+      const client = clients.connect(`${running.url}/sized?probe=${key}`, ['ready', 'big']);
       await client.waitForEvents(1);
       const connection = await probe.get(key);
       expect(connection.send({ type: 'big', data: AT_LIMIT })).toBe(true);

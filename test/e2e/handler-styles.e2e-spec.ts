@@ -3,7 +3,7 @@ import { ProbeModule } from '../fixtures/probe.module.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { CountingInterceptor } from '../fixtures/probe.controller.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, TEST_DELIVERY, startApp, type RunningApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
@@ -11,18 +11,15 @@ import { waitFor } from '../support/wait-for.js';
 describe.each(ADAPTERS)('handlers with parameter decorators, guards, pipes and async code (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   let probe: ConnectionProbe;
-  const clients: SseTestClient[] = [];
-  const connect = (path: string, types: string[]) => {
-    const client = new SseTestClient(`${running.url}${path}`, types);
-    clients.push(client);
-    return client;
-  };
+  const clients = new SseTestClients();
+  const connect = (path: string, types: string[]) =>
+    clients.connect(`${running.url}${path}`, types);
 
   beforeAll(async () => {
     running = await startApp(ProbeModule.with(), createAdapter, (app) => app.useGlobalPipes(new ValidationPipe()));
     probe = running.app.get(ConnectionProbe);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it('fills @Param (with its pipe), @Req, @SseConnection and @SseSend', async () => {

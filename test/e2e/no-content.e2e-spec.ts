@@ -3,7 +3,7 @@ import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js'
 import { JobsModule, JobsService } from '../fixtures/jobs.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -19,14 +19,14 @@ describe.each(ADAPTERS)('noContent(): 204 for a finished job (%s)', (adapter, cr
   let running: RunningApp;
   let jobs: JobsService;
   let registry: SseConnectionRegistry;
-  const clients: SseTestClient[] = [];
+  const clients = new SseTestClients();
 
   beforeAll(async () => {
     running = await startApp(JobsModule.with({ retryMs: RETRY_MS, heartbeatMs: 0 }), createAdapter);
     jobs = running.app.get(JobsService);
     registry = running.app.get(SseConnectionRegistry);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it.each(HANDLERS)('a finished job answers 204 with an empty body (%s handler)', async (kind, prefix) => {
@@ -46,8 +46,7 @@ describe.each(ADAPTERS)('noContent(): 204 for a finished job (%s)', (adapter, cr
   it.each(HANDLERS)('a real EventSource on a finished job ends CLOSED, without having opened (%s handler)', async (kind, prefix) => {
     const id = `done-es-${kind}-${adapter}`;
     jobs.finished.add(id);
-    const client = new SseTestClient(`${running.url}${prefix}/${id}/progress`, ['progress']);
-    clients.push(client);
+    const client = clients.connect(`${running.url}${prefix}/${id}/progress`, ['progress']);
     await waitFor(() => client.source.readyState === client.source.CLOSED, `the EventSource to close (readyState ${client.source.readyState})`);
     expect(client.errors).toBe(1);
     expect(client.opens).toBe(0);
@@ -59,8 +58,7 @@ describe.each(ADAPTERS)('noContent(): 204 for a finished job (%s)', (adapter, cr
     'a client following a job that finishes comes back once, gets 204 and never reconnects again (%s handler)',
     async (kind, prefix) => {
       const id = `finishing-${kind}-${adapter}`;
-      const client = new SseTestClient(`${running.url}${prefix}/${id}/progress`, ['progress']);
-      clients.push(client);
+      const client = clients.connect(`${running.url}${prefix}/${id}/progress`, ['progress']);
       await client.waitForEvents(1);
       jobs.finish(id);
       await waitFor(() => client.source.readyState === client.source.CLOSED, `the EventSource to close (readyState ${client.source.readyState})`);

@@ -4,7 +4,7 @@ import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { FeedModule } from '../fixtures/feed.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClient, SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 
 const TYPES = ['hello', 'a', 'b', 'reset'];
@@ -12,12 +12,9 @@ const TYPES = ['hello', 'a', 'b', 'reset'];
 describe.each(ADAPTERS)('resuming with Last-Event-ID (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   let channels: ChannelService;
-  const clients: SseTestClient[] = [];
-  const connect = (path: string, lastEventId?: string) => {
-    const client = new SseTestClient(`${running.url}${path}`, TYPES, lastEventId ? { headers: { 'Last-Event-ID': lastEventId } } : undefined);
-    clients.push(client);
-    return client;
-  };
+  const clients = new SseTestClients();
+  const connect = (path: string, lastEventId?: string) =>
+    clients.connect(`${running.url}${path}`, TYPES, lastEventId ? { headers: { 'Last-Event-ID': lastEventId } } : undefined);
   const send = (channel: string, from: number, to: number) => {
     for (let i = from; i <= to; i++) channels.channel(channel).send({ type: channel, data: `${channel}${i}` });
   };
@@ -27,7 +24,7 @@ describe.each(ADAPTERS)('resuming with Last-Event-ID (%s)', (_adapter, createAda
     running = await startApp(FeedModule.with({ history: { size: 100 } }), createAdapter);
     channels = running.app.get(ChannelService);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it('receives 1–5, leaves, and on return gets exactly 6–10, in order', async () => {

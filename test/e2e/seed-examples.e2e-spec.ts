@@ -1,7 +1,7 @@
 import { AppModule } from '../../sample-app/app.module.js';
 import { getJson, postJson } from '../support/http.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
 import { waitForAsync } from '../support/wait-for.js';
@@ -9,17 +9,14 @@ import { waitForAsync } from '../support/wait-for.js';
 // Every example of the seed document, through the sample app, as a browser sees it.
 describe.each(ADAPTERS)('seed examples in the sample app (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
-  const clients: SseTestClient[] = [];
-  const connect = (path: string, types: string[]) => {
-    const client = new SseTestClient(`${running.url}${path}`, types);
-    clients.push(client);
-    return client;
-  };
+  const clients = new SseTestClients();
+  const connect = (path: string, types: string[]) =>
+    clients.connect(`${running.url}${path}`, types);
 
   beforeAll(async () => {
     running = await startApp(AppModule, createAdapter);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it('/events sends "connected", ten updates, then ends the stream (exact wire text)', async () => {

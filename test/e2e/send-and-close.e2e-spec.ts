@@ -1,7 +1,7 @@
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
+import { SseTestClients } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
@@ -9,25 +9,21 @@ import { waitFor } from '../support/wait-for.js';
 describe.each(ADAPTERS)('send, close and the connection (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   let probe: ConnectionProbe;
-  const clients: SseTestClient[] = [];
-  const connect = (key: string, types: string[] = []) => {
-    const client = new SseTestClient(`${running.url}/probe/open?probe=${key}`, ['ready', ...types]);
-    clients.push(client);
-    return client;
-  };
+  const clients = new SseTestClients();
+  const connect = (key: string, types: string[] = []) =>
+    clients.connect(`${running.url}/probe/open?probe=${key}`, ['ready', ...types]);
 
   beforeAll(async () => {
     running = await startApp(ProbeModule.with(), createAdapter);
     probe = running.app.get(ConnectionProbe);
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.close()));
+  afterEach(() => clients.closeAll());
   afterAll(() => running.close());
 
   it('exposes id, request, lastEventId, channels and closed', async () => {
-    const client = new SseTestClient(`${running.url}/probe/open?probe=fields`, ['ready'], {
+    const client = clients.connect(`${running.url}/probe/open?probe=fields`, ['ready'], {
       headers: { 'Last-Event-ID': 'abc-123' },
     });
-    clients.push(client);
     await client.waitForEvents(1);
     const connection = await probe.get('fields');
     expect(client.events[0].data).toBe(connection.id);

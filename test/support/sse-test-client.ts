@@ -54,3 +54,18 @@ export class SseTestClient {
     this.source.close();
   }
 }
+
+/** The clients a suite opened, to close after each test: `afterEach(() => clients.closeAll())`. */
+export class SseTestClients {
+  private readonly opened: SseTestClient[] = [];
+
+  connect(url: string, types: string[] = [], init?: { headers?: Record<string, string> }): SseTestClient {
+    const client = new SseTestClient(url, types, init);
+    this.opened.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    this.opened.splice(0).forEach((client) => client.close());
+  }
+}
