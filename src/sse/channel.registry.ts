@@ -132,11 +132,6 @@ export class ChannelRegistry {
     return [...this.channels.keys()];
   }
 
-  /** The conflation key function of channel `name`, if it conflates. */
-  conflateKeyOf(name: string): ConflateKey {
-    return this.settingsOf(name).conflateKey;
-  }
-
   protected readAfterNow(names: readonly string[], position: number): ReplayResult {
     if (position < this.forgottenUpTo) return { reset: 'evicted' };
     const now = Date.now();

@@ -77,11 +77,6 @@ export class ConnectionOutbox {
     return this.beforeStart === undefined;
   }
 
-  /** Characters waiting for the client. */
-  get pendingLength(): number {
-    return this.pendingSize;
-  }
-
   /**
    * Subscribes Nest: hands it the messages that waited for it, then the live
    * ones, and completes after them if the stream was ended meanwhile.

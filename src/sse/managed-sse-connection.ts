@@ -139,11 +139,6 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     return this.joinedChannels ? [...this.joinedChannels] : [];
   }
 
-  /** Characters of events waiting for this client. */
-  get pendingLength(): number {
-    return this.outbox.pendingLength;
-  }
-
   readonly send = (event: SseEvent): boolean => {
     const encoded = encodeSseEvent(event, 'connection', this.owner.options.maxEventBytes);
     this.noteActivity();

@@ -25,7 +25,7 @@ describe('ChannelHistory', () => {
     expect(history.isEmpty).toBe(false);
     history.evictExpired(1501);
     expect(history.isEmpty).toBe(true);
-    expect(history.lastPosition).toBe(2);
+    expect(history.evictedUpTo).toBe(2);
   });
 
   it('keeps nothing with size 0, but remembers the last position', () => {

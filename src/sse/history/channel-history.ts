@@ -32,11 +32,6 @@ export class ChannelHistory {
     return this.length === 0;
   }
 
-  /** Newest position this history has seen (kept or evicted). */
-  get lastPosition(): number {
-    return this.length > 0 ? this.at(this.length - 1).message.position : this.evictedUpTo;
-  }
-
   append(message: ChannelMessage, now: number): void {
     if (this.size === 0) {
       this.evictedUpTo = message.position;
