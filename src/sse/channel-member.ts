@@ -1,7 +1,7 @@
-import type { SseMessage } from './protocol/sse-message.js';
+import type { ChannelMessage } from './protocol/sse-message.js';
 
 /** What a channel needs of a connection to deliver to it. */
 export interface ChannelMember {
   /** Queues a message; `false` when the connection is closed. */
-  deliver(message: SseMessage): boolean;
+  deliver(message: ChannelMessage): boolean;
 }

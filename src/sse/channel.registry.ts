@@ -119,20 +119,6 @@ export class ChannelRegistry {
    * elsewhere (Redis) is; callers buffer live events meanwhile.
    */
   async readAfter(names: readonly string[], position: number): Promise<ReplayResult> {
-    return this.readAfterNow(names, position);
-  }
-
-  /** Number of members of channel `name`. */
-  count(name: string): number {
-    return this.channels.get(name)?.members.size ?? 0;
-  }
-
-  /** Names of the channels that have members or history. */
-  names(): string[] {
-    return [...this.channels.keys()];
-  }
-
-  protected readAfterNow(names: readonly string[], position: number): ReplayResult {
     if (position < this.forgottenUpTo) return { reset: 'evicted' };
     const now = Date.now();
     const events: ChannelMessage[] = [];
@@ -145,6 +131,16 @@ export class ChannelRegistry {
     }
     events.sort((a, b) => a.position - b.position);
     return { events };
+  }
+
+  /** Number of members of channel `name`. */
+  count(name: string): number {
+    return this.channels.get(name)?.members.size ?? 0;
+  }
+
+  /** Names of the channels that have members or history. */
+  names(): string[] {
+    return [...this.channels.keys()];
   }
 
   private settingsOf(name: string): ChannelSettings {
