@@ -15,13 +15,13 @@ export class ActivityController {
 
   /** The whole feed, for a page that (re)loads its state. */
   @Get('/api/posts')
-  list(): FeedPost[] {
+  list(): Promise<FeedPost[]> {
     return this.posts.list();
   }
 
   @Post('/api/posts')
   @UseGuards(BearerTokenGuard)
-  createPost(@Body() body: { title?: unknown; author?: unknown }): FeedPost {
+  createPost(@Body() body: { title?: unknown; author?: unknown }): Promise<FeedPost> {
     return this.posts.createPost({ title: requireText(body?.title, 'title'), author: requireText(body?.author, 'author') });
   }
 
@@ -30,7 +30,7 @@ export class ActivityController {
   addComment(
     @Param('post_id', ParseIntPipe) postId: number,
     @Body() body: { author?: unknown; body?: unknown },
-  ): Comment {
+  ): Promise<Comment> {
     return this.posts.addComment(postId, { author: requireText(body?.author, 'author'), body: requireText(body?.body, 'body') });
   }
 }

@@ -1,36 +1,23 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ChannelService } from '../../src/sse/index.js';
+import { PostsStore, type Comment, type Post } from './posts.store.js';
 
-export interface Comment {
-  id: number;
-  post_id: number;
-  author: string;
-  body: string;
-}
+export type { Comment, Post } from './posts.store.js';
 
-export interface Post {
-  id: number;
-  title: string;
-  author: string;
-  comments: Comment[];
-}
-
-/** Posts and comments kept in memory, each announced on channel `activity`. */
+/** Posts and comments, each announced on channel `activity`. */
 @Injectable()
 export class PostsService {
-  private readonly posts: Post[] = [];
-  private nextPostId = 1;
-  private nextCommentId = 1;
+  constructor(
+    private readonly store: PostsStore,
+    private readonly channels: ChannelService,
+  ) {}
 
-  constructor(private readonly channels: ChannelService) {}
-
-  list(): Post[] {
-    return this.posts;
+  list(): Promise<Post[]> {
+    return this.store.list();
   }
 
-  createPost(input: { title: string; author: string }): Post {
-    const post: Post = { id: this.nextPostId++, title: input.title, author: input.author, comments: [] };
-    this.posts.push(post);
+  async createPost(input: { title: string; author: string }): Promise<Post> {
+    const post = await this.store.addPost(input);
     this.channels.channel('activity').send({
       type: 'new_post',
       data: { id: post.id, title: post.title, author: post.author },
@@ -38,11 +25,9 @@ export class PostsService {
     return post;
   }
 
-  addComment(postId: number, input: { author: string; body: string }): Comment {
-    const post = this.posts.find((candidate) => candidate.id === postId);
-    if (!post) throw new NotFoundException(`Post ${postId} does not exist`);
-    const comment: Comment = { id: this.nextCommentId++, post_id: postId, author: input.author, body: input.body };
-    post.comments.push(comment);
+  async addComment(postId: number, input: { author: string; body: string }): Promise<Comment> {
+    const comment = await this.store.addComment(postId, input);
+    if (!comment) throw new NotFoundException(`Post ${postId} does not exist`);
     this.channels.channel('activity').send({
       type: 'new_comment',
       data: { post_id: postId, author: comment.author, body: comment.body },

@@ -4,4 +4,6 @@ import type { ChannelMessage } from './protocol/sse-message.js';
 export interface ChannelMember {
   /** Queues a message; `false` when the connection is closed. */
   deliver(message: ChannelMessage): boolean;
+  /** Tells the client it missed events that cannot be replayed (a reset event). */
+  missed(): void;
 }

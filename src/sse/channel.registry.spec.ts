@@ -2,11 +2,16 @@ import type { ChannelMember } from './channel-member.js';
 import { ChannelRegistry } from './channel.registry.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
+import { InMemoryTransport } from './transport/in-memory.transport.js';
 
 class FakeMember implements ChannelMember {
   readonly received: ChannelMessage[] = [];
   open = true;
+  resets = 0;
   onDeliver?: () => void;
+  missed(): void {
+    this.resets++;
+  }
   deliver(message: ChannelMessage): boolean {
     this.onDeliver?.();
     if (!this.open) return false;
@@ -17,7 +22,7 @@ class FakeMember implements ChannelMember {
 
 describe('ChannelRegistry', () => {
   let registry: ChannelRegistry;
-  beforeEach(() => (registry = new ChannelRegistry(new ResolvedSseOptions({ history: { size: 3 } }))));
+  beforeEach(() => (registry = new ChannelRegistry(new ResolvedSseOptions({ history: { size: 3 } }), new InMemoryTransport())));
 
   it('joins once per member and counts members', () => {
     const member = new FakeMember();

@@ -14,3 +14,7 @@ export { SseError } from './errors/sse.error.js';
 export { SseEventError } from './errors/sse-event.error.js';
 export { SseChannelNameError } from './errors/sse-channel-name.error.js';
 export { SseModuleMissingError } from './errors/sse-module-missing.error.js';
+export { SseTransport } from './transport/sse-transport.js';
+export type { SseTransportHealth, ChannelEventDraft, ReplayResult, TransportSink } from './transport/sse-transport.js';
+export { InMemoryTransport } from './transport/in-memory.transport.js';
+export { SseTransportError } from './errors/sse-transport.error.js';

@@ -82,6 +82,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   private acted = false;
   private firstActivityCallback: (() => void) | undefined;
   private noContentRequested = false;
+  /** Whether events of its channels were lost while its catch-up read ran: it ends in a reset. */
+  private missedDuringCatchUp = false;
   /** The endpoint's conflation key, for events whose channel has none. */
   private readonly endpointConflateKey: ConflateKey;
 
@@ -98,8 +100,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     this.position = head;
     if (setup.retryMs !== undefined) this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
     if (setup.lastEventId === undefined) return;
-    if (resumeFrom === undefined || resumeFrom > head) {
-      // Malformed, from another process, or from the future: nothing to trust.
+    if (resumeFrom === undefined || owner.channels.isFuture(resumeFrom)) {
+      // Malformed, from another history, or from the future: nothing to trust.
       this.pushReset('unknown');
     } else {
       this.position = resumeFrom;
@@ -195,6 +197,29 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     return true;
   }
 
+  /** Tells the client it missed events of one of its channels that cannot be replayed. */
+  missed(): void {
+    if (this.ending) return;
+    if (this.liveDuringCatchUp) this.missedDuringCatchUp = true;
+    else this.pushReset('evicted');
+  }
+
+  /**
+   * The history restarted (the broker lost its data): positions start over, so
+   * this connection's means nothing now. The client is reset; its channels'
+   * events then come from the new history.
+   */
+  restartHistory(): void {
+    if (this.ending) return;
+    this.position = 0;
+    if (this.liveDuringCatchUp) {
+      this.liveDuringCatchUp = [];
+      this.missedDuringCatchUp = true;
+    } else {
+      this.pushReset('evicted');
+    }
+  }
+
   /** Writes a heartbeat comment unless an event went out since the last tick. */
   heartbeat(): void {
     if (this.ending || !this.outbox.started) return;
@@ -264,9 +289,11 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     if (this.ending) return;
     const live = this.liveDuringCatchUp ?? [];
     this.liveDuringCatchUp = undefined;
+    if (this.missedDuringCatchUp) result = { reset: 'evicted' as const };
+    this.missedDuringCatchUp = false;
     if ('reset' in result) {
       // The client refetches its state, then gets every live event from here.
-      this.position = Math.max(this.position, live.length > 0 ? live[0].position - 1 : this.owner.channels.head);
+      this.position = live.length > 0 ? live[0].position - 1 : this.owner.channels.head;
       this.pushReset(result.reset);
     } else {
       for (const message of result.events) this.deliver(message);

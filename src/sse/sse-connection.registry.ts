@@ -59,6 +59,9 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     this.heartbeat = new SseHeartbeat(options.heartbeatMs, () => {
       for (const connection of this.open) connection.heartbeat();
     });
+    channels.onRestart(() => {
+      for (const connection of this.open) connection.restartHistory();
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
 import type { SseMessage } from './protocol/sse-message.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
 import { SseConnectionRegistry } from './sse-connection.registry.js';
+import { InMemoryTransport } from './transport/in-memory.transport.js';
 
 describe('heartbeats', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -11,7 +12,7 @@ describe('heartbeats', () => {
 
   function registryWith(heartbeatMs: number): SseConnectionRegistry {
     const options = new ResolvedSseOptions({ heartbeatMs, shutdownDrainMs: 0 });
-    return new SseConnectionRegistry(new ChannelRegistry(options), options);
+    return new SseConnectionRegistry(new ChannelRegistry(options, new InMemoryTransport()), options);
   }
 
   function openStarted(registry: SseConnectionRegistry) {

@@ -1,4 +1,5 @@
 import type { SseHistoryOptions } from './history/history-options.interface.js';
+import type { SseTransport } from './transport/sse-transport.js';
 
 /**
  * Options of `SseModule.forRoot()` and `SseModule.forRootAsync()`.
@@ -82,4 +83,12 @@ export interface SseModuleOptions {
    * @default 2000
    */
   shutdownDrainMs?: number;
+  /**
+   * Carries channel events between the instances of the application and keeps
+   * their history. The default keeps everything in this process; with several
+   * instances behind a load balancer, give a `RedisTransport` (from
+   * `nestjs-sse-channels/redis`). See the README's "Running several instances".
+   * @default new InMemoryTransport()
+   */
+  transport?: SseTransport;
 }

@@ -4,6 +4,8 @@ import { ChannelService } from './channel.service.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseConnectionRegistry } from './sse-connection.registry.js';
 import { SseEndpointExplorer } from './sse-endpoint.explorer.js';
+import { InMemoryTransport } from './transport/in-memory.transport.js';
+import { SseTransport } from './transport/sse-transport.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
 import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definition.js';
@@ -25,11 +27,16 @@ import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definiti
       useFactory: (options?: SseModuleOptions) => new ResolvedSseOptions(options),
       inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
     },
+    {
+      provide: SseTransport,
+      useFactory: (options?: SseModuleOptions) => options?.transport ?? new InMemoryTransport(),
+      inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
+    },
     ChannelRegistry,
     ChannelService,
     SseConnectionRegistry,
     SseEndpointExplorer,
   ],
-  exports: [ChannelService],
+  exports: [ChannelService, SseTransport],
 })
 export class SseModule extends ConfigurableSseModule {}

@@ -1,6 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { ChannelRegistry, type ReplayResult } from '../../src/sse/channel.registry.js';
-import { ChannelService } from '../../src/sse/index.js';
+import { ChannelService, InMemoryTransport, SseTransport, type ReplayResult } from '../../src/sse/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { FeedModule } from '../fixtures/feed.module.js';
 import { SseTestClient } from '../support/sse-test-client.js';
@@ -10,8 +8,7 @@ import { waitFor } from '../support/wait-for.js';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A history that takes its time, as one kept in a remote store does: live events keep coming meanwhile. */
-@Injectable()
-class SlowHistoryChannelRegistry extends ChannelRegistry {
+class SlowHistoryTransport extends InMemoryTransport {
   override async readAfter(names: readonly string[], position: number): Promise<ReplayResult> {
     await pause(Math.random() * 30);
     const result = await super.readAfter(names, position);
@@ -25,10 +22,8 @@ describe.each(ADAPTERS)('reconnecting while a channel is busy, with a slow histo
   let producer: NodeJS.Timeout;
 
   beforeAll(async () => {
-    running = await startApp(FeedModule.with({ retryMs: 20 }), createAdapter, undefined, (builder) =>
-      builder.overrideProvider(ChannelRegistry).useClass(SlowHistoryChannelRegistry),
-    );
-    expect(running.app.get(ChannelRegistry)).toBeInstanceOf(SlowHistoryChannelRegistry);
+    running = await startApp(FeedModule.with({ retryMs: 20, transport: new SlowHistoryTransport() }), createAdapter);
+    expect(running.app.get(SseTransport)).toBeInstanceOf(SlowHistoryTransport);
     // About 1 000 events a second, for as long as the suite runs.
     const ticks = running.app.get(ChannelService).channel('ticks');
     let n = 0;

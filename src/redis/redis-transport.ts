@@ -1,0 +1,394 @@
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { SseTransportError } from '../sse/errors/sse-transport.error.js';
+import { EventIds } from '../sse/history/event-ids.js';
+import type { ChannelMessage } from '../sse/protocol/sse-message.js';
+import {
+  SseTransport,
+  type ChannelEventDraft,
+  type ReplayResult,
+  type SseTransportHealth,
+  type TransportSink,
+} from '../sse/transport/sse-transport.js';
+import { BrokerChannelMessage, encodeBrokerPayload } from './broker-channel-message.js';
+import { PublishOutbox, type QueuedSend } from './publish-outbox.js';
+import { RedisKeys } from './redis-keys.js';
+import type { RedisTransportOptions } from './redis-transport-options.interface.js';
+import { REDIS_MESSAGES } from './redis.messages.js';
+import { COUNT_ALL_SCRIPT, EPOCH_SCRIPT, PRESENCE_SCRIPT, PUBLISH_SCRIPT } from './redis.scripts.js';
+import { SharedStreamReader, positionOf } from './shared-stream-reader.js';
+
+/** The scripts, as commands of the transport's own connection. */
+interface ScriptCommands {
+  ssePublish(...keysAndArgs: Array<string | number>): Promise<[0 | 2, string] | [1, string, number]>;
+  sseEpoch(...keysAndArgs: Array<string | number>): Promise<[string, string]>;
+  ssePresence(...keysAndArgs: Array<string | number>): Promise<number>;
+  sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+const DEFAULTS = {
+  url: 'redis://127.0.0.1:6379',
+  keyPrefix: 'sse:',
+  backlogSize: 10_000,
+  maxQueuedSends: 10_000,
+  instanceTtlMs: 5_000,
+  connectTimeoutMs: 10_000,
+  shutdownFlushMs: 2_000,
+};
+/** How long Redis remembers the last send of an instance it took, to skip a retried one. */
+const SENT_MARKER_TTL_MS = 24 * 60 * 60 * 1000;
+/** Member counts are written this long after they change, so a burst of joins costs one write. */
+const COUNT_WRITE_DELAY_MS = 20;
+
+/**
+ * Channels over Redis, for an application that runs as several instances
+ * behind a load balancer, with no sticky sessions:
+ *
+ * - every event gets its position from one Redis counter, is kept in its
+ *   channel's history (a stream trimmed to the history size) and in a stream
+ *   shared by all channels, which every instance reads in order: a send on one
+ *   instance reaches the subscribers of every instance, once, in order;
+ * - a client that reconnects to another instance is replayed from Redis;
+ * - `countAll()` adds up the subscribers of every live instance;
+ * - while Redis is unreachable, streams stay open, sends wait in a bounded
+ *   queue (or are refused with an `SseTransportError` when it is full), and
+ *   reading resumes where it stopped.
+ *
+ * ```ts
+ * SseModule.forRoot({ transport: new RedisTransport({ url: process.env.REDIS_URL }) })
+ * ```
+ * @publicApi
+ */
+export class RedisTransport extends SseTransport implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RedisTransport');
+  private readonly keys: RedisKeys;
+  private readonly settings: typeof DEFAULTS;
+  private readonly commands: Redis & ScriptCommands;
+  private readonly reader: Redis;
+  private readonly streamReader: SharedStreamReader;
+  private readonly outbox: PublishOutbox;
+  private readonly instanceId = randomBytes(8).toString('hex');
+  private eventIds = new EventIds();
+  /** The epoch set if Redis has none: it is new, or lost its data. */
+  private freshEpoch = randomBytes(6).toString('hex');
+  private sink!: TransportSink;
+  private readonly localCounts = new Map<string, number>();
+  private readonly changedCounts = new Set<string>();
+  private countWriteTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastError: string | undefined;
+  private closing = false;
+
+  constructor(options: RedisTransportOptions = {}) {
+    super();
+    this.settings = resolveOptions(options);
+    this.keys = new RedisKeys(this.settings.keyPrefix);
+    // Each command fails at once while Redis is unreachable, rather than wait
+    // in ioredis's queue: the transport keeps and retries what must not be lost.
+    const connection: RedisOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      keyPrefix: undefined,
+    };
+    this.commands = (options.client ? options.client.duplicate(connection) : new Redis(this.settings.url, connection)) as Redis &
+      ScriptCommands;
+    this.reader = this.commands.duplicate(connection);
+    this.commands.defineCommand('ssePublish', { numberOfKeys: 5, lua: PUBLISH_SCRIPT });
+    this.commands.defineCommand('sseEpoch', { numberOfKeys: 2, lua: EPOCH_SCRIPT });
+    this.commands.defineCommand('ssePresence', { numberOfKeys: 2, lua: PRESENCE_SCRIPT });
+    this.commands.defineCommand('sseCountAll', { numberOfKeys: 1, lua: COUNT_ALL_SCRIPT });
+    this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) => this.publishBatch(batch));
+    this.streamReader = new SharedStreamReader(this.reader, this.commands, this.keys, {
+      idOf: (position) => this.eventIds.format(position),
+      hasMembers: (channel) => this.localCounts.has(channel),
+      channelsWithMembers: () => this.localCounts.keys(),
+      deliver: (channel, message) => this.sink.deliver(channel, message),
+      missed: (channel) => this.sink.missed(channel),
+      connected: () => this.checkEpoch(),
+      failed: (error) => this.noteFailure(error),
+    });
+    for (const client of [this.commands, this.reader]) {
+      client.on('error', (error: unknown) => this.noteFailure(error));
+      client.on('ready', () => this.noteReady());
+    }
+  }
+
+  get ids(): EventIds {
+    return this.eventIds;
+  }
+
+  get head(): number {
+    return this.streamReader.position;
+  }
+
+  /** Clients may be a little ahead of this instance: Redis tells, when the history is read. */
+  isFuture(): boolean {
+    return false;
+  }
+
+  bind(sink: TransportSink): void {
+    this.sink = sink;
+  }
+
+  /** Connects to Redis and starts reading; the application does not start without Redis. */
+  async onModuleInit(): Promise<void> {
+    const ready = Promise.all([this.commands, this.reader].map((client) => this.connect(client)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), this.settings.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+      const [epoch, position] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
+      this.eventIds = new EventIds(epoch);
+      this.streamReader.start(Number(position));
+    } catch (error) {
+      this.commands.disconnect();
+      this.reader.disconnect();
+      throw new SseTransportError(REDIS_MESSAGES.startFailed(this.settings.url, this.settings.connectTimeoutMs, error));
+    } finally {
+      clearTimeout(timer);
+    }
+    this.presenceTimer = setInterval(() => this.writeCounts(), Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)));
+    this.presenceTimer.unref();
+    this.writeCounts();
+  }
+
+  /**
+   * Runs after the module has closed its streams: publishes the sends still
+   * queued (for up to `shutdownFlushMs`), tells Redis this instance is gone,
+   * and closes both connections.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.presenceTimer);
+    clearTimeout(this.countWriteTimer);
+    clearTimeout(this.retryTimer);
+    if (!(await this.outbox.whenEmpty(this.settings.shutdownFlushMs))) {
+      this.logger.error(REDIS_MESSAGES.unsentAtShutdown(this.outbox.size));
+    }
+    this.streamReader.stop();
+    this.reader.disconnect();
+    if (this.commands.status === 'ready') {
+      await this.commands
+        .multi()
+        .zrem(this.keys.instances, this.instanceId)
+        .del(this.keys.members(this.instanceId))
+        .exec()
+        .catch(() => undefined);
+      await this.commands.quit().catch(() => undefined);
+    }
+    this.commands.disconnect();
+  }
+
+  publish(channel: string, event: ChannelEventDraft): undefined {
+    if (this.closing) throw new SseTransportError(REDIS_MESSAGES.closed(channel));
+    this.outbox.push(channel, encodeBrokerPayload(event));
+    return undefined;
+  }
+
+  async readAfter(channels: readonly string[], position: number): Promise<ReplayResult> {
+    const names = [...new Set(channels)];
+    const pipeline = this.commands.pipeline().get(this.keys.epoch).get(this.keys.position).time();
+    for (const name of names) pipeline.xrange(this.keys.channel(name), `(${position}-0`, '+');
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([error]) => error);
+    if (failed) throw failed[0];
+    const [epoch, newest, time] = replies.slice(0, 3).map(([, value]) => value) as [string | null, string | null, [string, string]];
+    if (epoch !== this.eventIds.epoch || position > Number(newest ?? 0)) return { reset: 'unknown' };
+    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+    const events: ChannelMessage[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const entries = replies[i + 3][1] as StreamEntry[];
+      if (entries.length === 0) continue;
+      const { size, maxAgeMs } = this.sink.historyOf(names[i]);
+      // Fields: p (position of the channel's previous event), t (when, in ms), e (payload).
+      const [, [, previous, , at]] = entries[0];
+      if (size === 0 || Number(previous) > position) return { reset: 'evicted' };
+      if (maxAgeMs !== undefined && now - Number(at) > maxAgeMs) return { reset: 'evicted' };
+      for (const [id, fields] of entries) {
+        const eventPosition = positionOf(id);
+        events.push(new BrokerChannelMessage(this.eventIds.format(eventPosition), eventPosition, fields[5]));
+      }
+    }
+    events.sort((a, b) => a.position - b.position);
+    return { events };
+  }
+
+  membersChanged(channel: string, count: number): void {
+    if (count > 0) this.localCounts.set(channel, count);
+    else this.localCounts.delete(channel);
+    this.changedCounts.add(channel);
+    if (!this.countWriteTimer && this.presenceTimer) {
+      this.countWriteTimer = setTimeout(() => this.writeCounts(), COUNT_WRITE_DELAY_MS);
+      this.countWriteTimer.unref();
+    }
+  }
+
+  historyChanged(): void {
+    // Limits are read when an event is published or the history read.
+  }
+
+  async countAll(channel: string, localCount: number): Promise<number> {
+    try {
+      const others = await this.commands.sseCountAll(this.keys.instances, this.keys.prefix, channel, this.instanceId);
+      return localCount + Number(others);
+    } catch (error) {
+      throw new SseTransportError(REDIS_MESSAGES.countAllFailed(channel, error));
+    }
+  }
+
+  namesWithHistory(): Iterable<string> {
+    return [];
+  }
+
+  health(): SseTransportHealth {
+    const up = this.commands.status === 'ready' && this.reader.status === 'ready';
+    return up
+      ? { status: 'up', queuedSends: this.outbox.size }
+      : { status: 'down', queuedSends: this.outbox.size, error: this.lastError ?? `connection ${this.commands.status}` };
+  }
+
+  private connect(client: Redis): Promise<void> {
+    return new Promise((resolve) => {
+      client.once('ready', () => resolve());
+      client.connect().catch(() => undefined); // retried by ioredis; reported through 'error'
+    });
+  }
+
+  /** Hands a batch of queued sends to Redis; resolves to how many it took. */
+  private async publishBatch(batch: readonly QueuedSend[]): Promise<number> {
+    if (this.commands.status !== 'ready') return 0;
+    const epoch = this.eventIds.epoch;
+    const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> & ScriptCommands;
+    for (const send of batch) {
+      const size = Math.max(1, this.sink.historyOf(send.channel).size);
+      pipeline.ssePublish(
+        this.keys.epoch,
+        this.keys.position,
+        this.keys.events,
+        this.keys.channel(send.channel),
+        this.keys.sent(this.instanceId),
+        epoch,
+        this.freshEpoch,
+        send.sequence,
+        send.channel,
+        send.payload,
+        size,
+        this.settings.backlogSize,
+        SENT_MARKER_TTL_MS,
+      );
+    }
+    let replies: Array<[Error | null, unknown]>;
+    try {
+      replies = (await pipeline.exec()) ?? [];
+    } catch (error) {
+      this.noteFailure(error);
+      return 0;
+    }
+    for (let taken = 0; taken < batch.length; taken++) {
+      const [error, reply] = replies[taken] ?? [new Error('no reply')];
+      if (error) {
+        this.logger.warn(REDIS_MESSAGES.publishFailed(error));
+        this.retryLater();
+        return taken;
+      }
+      const [outcome, replyEpoch] = reply as [number, string];
+      if (outcome === 0) {
+        // Redis lost its data: the rest go into the new history.
+        this.restartHistory(replyEpoch);
+        setImmediate(() => this.outbox.flush());
+        return taken;
+      }
+    }
+    return batch.length;
+  }
+
+  /** On every (re)connection of the reader, before it reads on. */
+  private async checkEpoch(): Promise<void> {
+    const [epoch] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
+    this.restartHistory(epoch);
+  }
+
+  /** Moves to the history `epoch` if it is a new one: every stream is reset, and events are read from its start. */
+  private restartHistory(epoch: string): void {
+    if (epoch === this.eventIds.epoch) return;
+    this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
+    this.eventIds = new EventIds(epoch);
+    this.freshEpoch = randomBytes(6).toString('hex');
+    for (const channel of this.localCounts.keys()) this.changedCounts.add(channel);
+    this.streamReader.restartFrom(0);
+    this.sink.restarted();
+  }
+
+  /** Writes this instance's changed member counts and renews its presence. */
+  private writeCounts(): void {
+    this.countWriteTimer = undefined;
+    if (this.closing || this.commands.status !== 'ready') return;
+    const changed = [...this.changedCounts];
+    this.changedCounts.clear();
+    const pairs = changed.flatMap((channel) => [channel, String(this.localCounts.get(channel) ?? 0)]);
+    this.commands
+      .ssePresence(this.keys.instances, this.keys.members(this.instanceId), this.instanceId, this.settings.instanceTtlMs, ...pairs)
+      .catch((error: unknown) => {
+        for (const channel of changed) this.changedCounts.add(channel);
+        this.noteFailure(error);
+      });
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.outbox.flush();
+    }, 1000);
+    this.retryTimer.unref();
+  }
+
+  private noteFailure(error: unknown): void {
+    if (this.closing) return;
+    const text = error instanceof Error ? error.message : String(error);
+    if (this.lastError === undefined) this.logger.warn(REDIS_MESSAGES.unreachable(error));
+    this.lastError = text;
+  }
+
+  private noteReady(): void {
+    if (this.commands.status !== 'ready' || this.reader.status !== 'ready') return;
+    if (this.lastError !== undefined) this.logger.log(REDIS_MESSAGES.reachableAgain(this.outbox.size));
+    this.lastError = undefined;
+    // Redis may have lost this instance's counts with the connection.
+    for (const channel of this.localCounts.keys()) this.changedCounts.add(channel);
+    this.writeCounts();
+    this.outbox.flush();
+  }
+}
+
+function resolveOptions(options: RedisTransportOptions): typeof DEFAULTS {
+  if (typeof options !== 'object' || options === null) {
+    throw new SseTransportError(REDIS_MESSAGES.badOption('options', 'an object', options));
+  }
+  const settings = { ...DEFAULTS };
+  for (const key of ['url', 'keyPrefix'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') throw new SseTransportError(REDIS_MESSAGES.badOption(key, 'a non-empty string', value));
+    settings[key] = value;
+  }
+  for (const key of ['backlogSize', 'maxQueuedSends', 'instanceTtlMs', 'connectTimeoutMs', 'shutdownFlushMs'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) throw new SseTransportError(REDIS_MESSAGES.badOption(key, 'a positive integer', value));
+    settings[key] = value;
+  }
+  if (options.client !== undefined && typeof options.client?.duplicate !== 'function') {
+    throw new SseTransportError(REDIS_MESSAGES.badOption('client', 'an ioredis client', options.client));
+  }
+  return settings;
+}

@@ -1,0 +1,177 @@
+import type { Redis } from 'ioredis';
+import { BrokerChannelMessage } from './broker-channel-message.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/** What the reader hands events to: the transport. */
+export interface SharedStreamHandler {
+  /** Formats the id of the event at `position` in the current history. */
+  idOf(position: number): string;
+  /** Whether this instance has members of `channel`: events of others are skipped unread. */
+  hasMembers(channel: string): boolean;
+  /** Channels with members in this instance. */
+  channelsWithMembers(): Iterable<string>;
+  deliver(channel: string, message: BrokerChannelMessage): void;
+  /** The members of `channel` missed events that are gone from Redis. */
+  missed(channel: string): void;
+  /** Called before reading on after a (re)connection: checks the epoch, which may call `restartFrom`. */
+  connected(): Promise<void>;
+  /** Reading failed; it is retried once the connection is back. */
+  failed(error: unknown): void;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+const READ_COUNT = 1000;
+
+/**
+ * Reads the shared stream of every channel's events, in position order, on a
+ * connection of its own (`XREAD BLOCK`), and hands each event to the transport.
+ *
+ * Unlike Pub/Sub, a stream is read from a position, so a dropped connection
+ * loses nothing: the reader carries on from the last event it handed on. If
+ * events are gone from the stream meanwhile (it is trimmed to `backlogSize`),
+ * they are read from the histories of the channels this instance has members
+ * of, and the members of a channel whose history lost some get a reset.
+ */
+export class SharedStreamReader {
+  /** Position of the last event handed on. */
+  private cursor = 0;
+  /** Bumped when the history restarts, so a read of the old one is dropped. */
+  private generation = 0;
+  private stopped = false;
+  private blocked = false;
+  private connectionId: number | undefined;
+  private stoppedSignal: (() => void) | undefined;
+
+  constructor(
+    private readonly reader: Redis,
+    private readonly commands: Redis,
+    private readonly keys: RedisKeys,
+    private readonly handler: SharedStreamHandler,
+  ) {}
+
+  get position(): number {
+    return this.cursor;
+  }
+
+  /** Starts reading after `position`. */
+  start(position: number): void {
+    this.cursor = position;
+    void this.run();
+  }
+
+  /** Reads on after `position` instead, dropping a read under way: the history restarted. */
+  restartFrom(position: number): void {
+    this.cursor = position;
+    this.generation++;
+    this.unblock();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stoppedSignal?.();
+  }
+
+  private async run(): Promise<void> {
+    let mustConnect = true;
+    while (!this.stopped) {
+      try {
+        if (mustConnect) {
+          await this.whenReady();
+          if (this.stopped) return;
+          this.connectionId = Number(await this.reader.client('ID'));
+          await this.handler.connected();
+          mustConnect = false;
+        }
+        await this.readOnce();
+      } catch (error) {
+        if (this.stopped) return;
+        this.handler.failed(error);
+        mustConnect = true;
+        // A failure on a live connection (a script error, say) must not spin.
+        if (this.reader.status === 'ready') await this.pause(1000);
+      }
+    }
+  }
+
+  private async readOnce(): Promise<void> {
+    const generation = this.generation;
+    this.blocked = true;
+    const reply = (await this.reader
+      .xread('COUNT', READ_COUNT, 'BLOCK', 0, 'STREAMS', this.keys.events, `${this.cursor}-0`)
+      .finally(() => (this.blocked = false))) as Array<[string, StreamEntry[]]> | null;
+    if (!reply || generation !== this.generation) return;
+    for (const [id, fields] of reply[0][1]) {
+      const position = positionOf(id);
+      if (position <= this.cursor) continue;
+      if (position > this.cursor + 1) {
+        await this.backfill(this.cursor, position);
+        if (generation !== this.generation) return;
+      }
+      this.handOn(fields[1], position, fields[3]);
+      this.cursor = position;
+    }
+  }
+
+  private handOn(channel: string, position: number, payload: string): void {
+    if (!this.handler.hasMembers(channel)) return;
+    this.handler.deliver(channel, new BrokerChannelMessage(this.handler.idOf(position), position, payload));
+  }
+
+  /**
+   * Events `from + 1` to `to - 1` were trimmed from the shared stream before
+   * this instance read them: reads them from the histories of its channels.
+   */
+  private async backfill(from: number, to: number): Promise<void> {
+    const channels = [...this.handler.channelsWithMembers()];
+    const pipeline = this.commands.pipeline();
+    for (const channel of channels) pipeline.xrange(this.keys.channel(channel), `(${from}-0`, '+');
+    const replies = (await pipeline.exec()) ?? [];
+    const found: Array<{ channel: string; position: number; payload: string }> = [];
+    channels.forEach((channel, i) => {
+      const [error, entries] = replies[i] as [Error | null, StreamEntry[]];
+      if (error) throw error;
+      // Each entry names the position of the channel's event before it: if that
+      // one is after `from` but not here, it was trimmed.
+      if (entries.length > 0 && Number(entries[0][1][1]) > from) this.handler.missed(channel);
+      for (const [id, fields] of entries) {
+        const position = positionOf(id);
+        if (position < to) found.push({ channel, position, payload: fields[5] });
+      }
+    });
+    found.sort((a, b) => a.position - b.position);
+    for (const event of found) this.handOn(event.channel, event.position, event.payload);
+  }
+
+  private unblock(): void {
+    if (!this.blocked || this.connectionId === undefined) return;
+    this.commands.client('UNBLOCK', this.connectionId).catch(() => undefined);
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.reader.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.reader.off('ready', done);
+        this.stoppedSignal = undefined;
+        resolve();
+      };
+      this.reader.once('ready', done);
+      this.stoppedSignal = done;
+    });
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stoppedSignal = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** The position in a stream entry id `<position>-0`. */
+export function positionOf(id: string): number {
+  return Number.parseInt(id, 10);
+}

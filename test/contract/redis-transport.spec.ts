@@ -1,0 +1,24 @@
+import { RedisTransport } from '../../src/redis/index.js';
+import type { SseTransport } from '../../src/sse/index.js';
+import { deleteKeys, describeWithRedis, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { transportContract } from './transport.contract.js';
+
+const prefixes = new WeakMap<SseTransport, string>();
+
+transportContract(
+  'RedisTransport',
+  {
+    async start() {
+      const keyPrefix = uniquePrefix();
+      const transport = new RedisTransport({ url: REDIS_URL, keyPrefix });
+      prefixes.set(transport, keyPrefix);
+      await transport.onModuleInit();
+      return transport;
+    },
+    async stop(transport) {
+      await (transport as RedisTransport).onApplicationShutdown();
+      await deleteKeys(prefixes.get(transport)!);
+    },
+  },
+  describeWithRedis,
+);
