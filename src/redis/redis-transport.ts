@@ -96,9 +96,11 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       autoResendUnfulfilledCommands: false,
       keyPrefix: undefined,
     };
-    this.commands = (options.client ? options.client.duplicate(connection) : new Redis(this.settings.url, connection)) as Redis &
-      ScriptCommands;
-    this.reader = this.commands.duplicate(connection);
+    // Named, so that `CLIENT LIST` tells which connections are whose.
+    const name = `${this.settings.keyPrefix}${this.instanceId}`;
+    const commands = { ...connection, connectionName: `${name}:commands` };
+    this.commands = (options.client ? options.client.duplicate(commands) : new Redis(this.settings.url, commands)) as Redis & ScriptCommands;
+    this.reader = this.commands.duplicate({ ...connection, connectionName: `${name}:reader` });
     this.commands.defineCommand('ssePublish', { numberOfKeys: 5, lua: PUBLISH_SCRIPT });
     this.commands.defineCommand('sseEpoch', { numberOfKeys: 2, lua: EPOCH_SCRIPT });
     this.commands.defineCommand('ssePresence', { numberOfKeys: 2, lua: PRESENCE_SCRIPT });

@@ -21,15 +21,31 @@ export class SseChannel {
    * reconnect. The event is checked and encoded once, whatever the number of
    * subscribers, and gets its id from the channel (an `id` of its own is
    * refused). Throws an `SseEventError` for an event that cannot be written,
-   * and then no subscriber receives anything.
-   * @returns the number of connections the event was queued for.
+   * and an `SseTransportError` when the transport cannot take it (Redis
+   * unreachable and its queue of sends full); either way no subscriber
+   * receives anything. A send that returns is delivered: with Redis, once
+   * Redis takes it, even if that is after an outage.
+   * @returns the number of connections the event was queued for on this
+   * instance. With a broker (Redis), the event reaches them a moment later,
+   * through the broker, and this is the number subscribed here when it was sent.
    */
   send(event: SseEvent): number {
     return this.registry.publish(this.name, event);
   }
 
-  /** The number of connections subscribed to this channel now. */
+  /** The number of connections subscribed to this channel now, on this instance. */
   count(): number {
     return this.registry.count(this.name);
+  }
+
+  /**
+   * The number of connections subscribed to this channel on every instance of
+   * the application. With the in-memory transport it is `count()`. With Redis,
+   * each instance's count is at most a few milliseconds old, and an instance
+   * that died stops being counted within the transport's `instanceTtlMs`
+   * (5 s by default). Rejects with an `SseTransportError` while Redis is unreachable.
+   */
+  countAll(): Promise<number> {
+    return this.registry.countAll(this.name);
   }
 }
