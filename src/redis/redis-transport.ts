@@ -356,9 +356,8 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   private noteFailure(error: unknown): void {
     if (this.closing) return;
-    const text = error instanceof Error ? error.message : String(error);
     if (this.lastError === undefined) this.logger.warn(REDIS_MESSAGES.unreachable(error));
-    this.lastError = text;
+    this.lastError = REDIS_MESSAGES.errorText(error);
   }
 
   private noteReady(): void {

@@ -19,9 +19,11 @@ export const REDIS_MESSAGES = {
   unsentAtShutdown: (count: number) => `${count} sends never reached Redis before shutdown; they are lost.`,
   countAllFailed: (channel: string, error: unknown) =>
     `Could not count the subscribers of channel "${channel}" on every instance: ${errorText(error)}.`,
+  errorText,
   badOption: (option: string, expected: string, value: unknown) => `RedisTransport option "${option}" must be ${expected}, got ${String(value)}.`,
 };
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

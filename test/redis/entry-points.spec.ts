@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** Every module specifier a file imports or re-exports, statically or dynamically. */
+function specifiers(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/(?:from\s+|import\s*\(?\s*)['"]([^'"]+)['"]/g)].map((match) => match[1]);
+}
+
+/** The files reachable from `entry` through relative imports, and the packages they import. */
+function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const specifier of specifiers(file)) {
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier).replace(/\.js$/, '.ts'));
+      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+    }
+  };
+  visit(join(root, entry));
+  return { files, packages };
+}
+
+describe('entry points', () => {
+  it('the main entry pulls in no Redis client', () => {
+    const { files, packages } = importGraph('src/sse/index.ts');
+    expect([...packages].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'node:crypto', 'node:http', 'rxjs']);
+    expect([...files].filter((file) => file.includes('/src/redis/'))).toEqual([]);
+  });
+
+  it('the Redis transport is its own subpath, with ioredis an optional peer', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(manifest.exports['./redis']).toEqual({ types: './dist/src/redis/index.d.ts', default: './dist/src/redis/index.js' });
+    expect(manifest.peerDependenciesMeta.ioredis).toEqual({ optional: true });
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(importGraph('src/redis/index.ts').packages).toContain('ioredis');
+  });
+});
