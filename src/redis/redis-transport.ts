@@ -81,6 +81,8 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   private presenceTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
+  /** Whether the epoch is known: sends wait until then. */
+  private started = false;
   private closing = false;
 
   constructor(options: RedisTransportOptions = {}) {
@@ -113,6 +115,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       deliver: (channel, message) => this.sink.deliver(channel, message),
       missed: (channel) => this.sink.missed(channel),
       connected: () => this.checkEpoch(),
+      skipped: (from, to) => this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
       failed: (error) => this.noteFailure(error),
     });
     for (const client of [this.commands, this.reader]) {
@@ -150,6 +153,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       const [epoch, position] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
       this.eventIds = new EventIds(epoch);
       this.streamReader.start(Number(position));
+      this.started = true;
     } catch (error) {
       this.commands.disconnect();
       this.reader.disconnect();
@@ -160,6 +164,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
     this.presenceTimer = setInterval(() => this.writeCounts(), Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)));
     this.presenceTimer.unref();
     this.writeCounts();
+    this.outbox.flush();
   }
 
   /**
@@ -267,7 +272,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   /** Hands a batch of queued sends to Redis; resolves to how many it took. */
   private async publishBatch(batch: readonly QueuedSend[]): Promise<number> {
-    if (this.commands.status !== 'ready') return 0;
+    if (!this.started || this.commands.status !== 'ready') return 0;
     const epoch = this.eventIds.epoch;
     const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> & ScriptCommands;
     for (const send of batch) {
@@ -333,7 +338,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   /** Writes this instance's changed member counts and renews its presence. */
   private writeCounts(): void {
     this.countWriteTimer = undefined;
-    if (this.closing || this.commands.status !== 'ready') return;
+    if (!this.started || this.closing || this.commands.status !== 'ready') return;
     const changed = [...this.changedCounts];
     this.changedCounts.clear();
     const pairs = changed.flatMap((channel) => [channel, String(this.localCounts.get(channel) ?? 0)]);
@@ -361,13 +366,14 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   }
 
   private noteReady(): void {
-    if (this.commands.status !== 'ready' || this.reader.status !== 'ready') return;
-    if (this.lastError !== undefined) this.logger.log(REDIS_MESSAGES.reachableAgain(this.outbox.size));
-    this.lastError = undefined;
+    if (this.commands.status !== 'ready') return;
     // Redis may have lost this instance's counts with the connection.
     for (const channel of this.localCounts.keys()) this.changedCounts.add(channel);
     this.writeCounts();
     this.outbox.flush();
+    if (this.reader.status !== 'ready' || this.lastError === undefined) return;
+    this.logger.log(REDIS_MESSAGES.reachableAgain(this.outbox.size));
+    this.lastError = undefined;
   }
 }
 

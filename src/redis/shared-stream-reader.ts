@@ -15,6 +15,8 @@ export interface SharedStreamHandler {
   missed(channel: string): void;
   /** Called before reading on after a (re)connection: checks the epoch, which may call `restartFrom`. */
   connected(): Promise<void>;
+  /** Events `from + 1` to `to - 1` were gone from the shared stream: they are read from channel histories. */
+  skipped(from: number, to: number): void;
   /** Reading failed; it is retried once the connection is back. */
   failed(error: unknown): void;
 }
@@ -123,6 +125,8 @@ export class SharedStreamReader {
    */
   private async backfill(from: number, to: number): Promise<void> {
     const channels = [...this.handler.channelsWithMembers()];
+    if (channels.length === 0) return;
+    this.handler.skipped(from, to);
     const pipeline = this.commands.pipeline();
     for (const channel of channels) pipeline.xrange(this.keys.channel(channel), `(${from}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];

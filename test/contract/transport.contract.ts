@@ -1,26 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ChannelMember } from '../../src/sse/channel-member.js';
 import { ChannelRegistry } from '../../src/sse/channel.registry.js';
-import type { ChannelMessage } from '../../src/sse/protocol/sse-message.js';
 import { ResolvedSseOptions } from '../../src/sse/resolved-sse-options.js';
 import type { SseTransport } from '../../src/sse/index.js';
+import { RecordingMember } from '../support/recording-member.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** A connection as the registry sees it, recording what it is given. */
-class RecordingMember implements ChannelMember {
-  readonly received: ChannelMessage[] = [];
-  resets = 0;
-  deliver(message: ChannelMessage): boolean {
-    this.received.push(message);
-    return true;
-  }
-  missed(): void {
-    this.resets++;
-  }
-  get data(): string[] {
-    return this.received.map((message) => message.data);
-  }
-}
 
 /** How a contract run gets a started transport, and stops it. */
 export interface TransportFixture {

@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { RawConnections } from '../support/raw-connections.js';
 import { waitFor } from '../support/wait-for.js';
 
-// `npm start` as a user runs it: the compiled sample app in its own process.
+// `npm start` as a user runs it: the compiled sample app in its own process
+// (built once per jest run by test/global-setup.ts).
 describe('the sample app as a process (npm run build, then node dist/sample-app/main.js)', () => {
   let child: ChildProcess;
   let url = '';
@@ -10,8 +11,6 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   beforeAll(async () => {
-    const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
     child = spawn(process.execPath, ['dist/sample-app/main.js'], {
       env: { ...process.env, PORT: '0', SSE_DELIVERY: process.env.SSE_TEST_DELIVERY ?? 'pipeline' },
     });
