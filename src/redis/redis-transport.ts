@@ -182,17 +182,24 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       this.logger.error(REDIS_MESSAGES.unsentAtShutdown(this.outbox.size));
     }
     this.streamReader.stop();
-    this.reader.disconnect();
-    if (this.commands.status === 'ready') {
-      await this.commands
-        .multi()
-        .zrem(this.keys.instances, this.instanceId)
-        .del(this.keys.members(this.instanceId))
-        .exec()
-        .catch(() => undefined);
-      await this.commands.quit().catch(() => undefined);
-    }
-    this.commands.disconnect();
+    await Promise.all([this.quit(this.reader), this.leave().then(() => this.quit(this.commands))]);
+  }
+
+  /** Takes this instance out of the counts at once, rather than when its presence expires. */
+  private async leave(): Promise<void> {
+    if (this.commands.status !== 'ready') return;
+    await this.commands
+      .multi()
+      .zrem(this.keys.instances, this.instanceId)
+      .del(this.keys.members(this.instanceId))
+      .exec()
+      .catch(() => undefined);
+  }
+
+  /** Ends a connection with QUIT when Redis answers, and drops it otherwise. */
+  private async quit(client: Redis): Promise<void> {
+    if (client.status === 'ready') await client.quit().catch(() => undefined);
+    client.disconnect();
   }
 
   publish(channel: string, event: ChannelEventDraft): undefined {

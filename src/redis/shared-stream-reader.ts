@@ -68,9 +68,11 @@ export class SharedStreamReader {
     this.unblock();
   }
 
+  /** Stops reading; a read under way returns at once (its connection can then quit). */
   stop(): void {
     this.stopped = true;
     this.stoppedSignal?.();
+    this.unblock();
   }
 
   private async run(): Promise<void> {
@@ -146,9 +148,10 @@ export class SharedStreamReader {
     for (const event of found) this.handOn(event.channel, event.position, event.payload);
   }
 
-  private unblock(): void {
-    if (!this.blocked || this.connectionId === undefined) return;
-    this.commands.client('UNBLOCK', this.connectionId).catch(() => undefined);
+  /** Ends a blocked read from the other connection: `CLIENT UNBLOCK` makes it return nothing. */
+  private unblock(): Promise<unknown> {
+    if (!this.blocked || this.connectionId === undefined || this.commands.status !== 'ready') return Promise.resolve();
+    return this.commands.client('UNBLOCK', this.connectionId).catch(() => undefined);
   }
 
   private whenReady(): Promise<void> {
