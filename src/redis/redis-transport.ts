@@ -71,6 +71,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   private readonly streamReader: SharedStreamReader;
   private readonly outbox: PublishOutbox;
   private readonly instanceId = randomBytes(8).toString('hex');
+  private readonly usesGivenClient: boolean;
   private eventIds = new EventIds();
   /** The epoch set if Redis has none: it is new, or lost its data. */
   private freshEpoch = randomBytes(6).toString('hex');
@@ -89,6 +90,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
     super();
     this.settings = resolveOptions(options);
     this.keys = new RedisKeys(this.settings.keyPrefix);
+    this.usesGivenClient = options.client !== undefined;
     // Each command fails at once while Redis is unreachable, rather than wait
     // in ioredis's queue: the transport keeps and retries what must not be lost.
     const connection: RedisOptions = {
@@ -99,7 +101,7 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       keyPrefix: undefined,
     };
     // Named, so that `CLIENT LIST` tells which connections are whose.
-    const name = `${this.settings.keyPrefix}${this.instanceId}`;
+    const name = `${this.settings.keyPrefix}${this.instanceId}`.replace(/[^\w:.-]/g, '_');
     const commands = { ...connection, connectionName: `${name}:commands` };
     this.commands = (options.client ? options.client.duplicate(commands) : new Redis(this.settings.url, commands)) as Redis & ScriptCommands;
     this.reader = this.commands.duplicate({ ...connection, connectionName: `${name}:reader` });
@@ -152,12 +154,16 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       await Promise.race([ready, timeout]);
       const [epoch, position] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
       this.eventIds = new EventIds(epoch);
+      // Never offer the epoch in use as the next one: a restart must change it.
+      if (epoch === this.freshEpoch) this.freshEpoch = randomBytes(6).toString('hex');
       this.streamReader.start(Number(position));
       this.started = true;
     } catch (error) {
       this.commands.disconnect();
       this.reader.disconnect();
-      throw new SseTransportError(REDIS_MESSAGES.startFailed(this.settings.url, this.settings.connectTimeoutMs, error));
+      const { host, port } = this.commands.options;
+      const where = this.usesGivenClient ? `${host}:${port}` : this.settings.url;
+      throw new SseTransportError(REDIS_MESSAGES.startFailed(where, this.settings.connectTimeoutMs, error));
     } finally {
       clearTimeout(timer);
     }
