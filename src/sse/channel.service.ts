@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { SseChannelDefinition } from './channel-definition.js';
 import { assertChannelName } from './channel-name.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseChannel } from './channel.js';
+import type { SseEventMap } from './sse-event-map.js';
 
 /**
  * Named channels that any provider can push events to.
@@ -24,10 +26,16 @@ export class ChannelService {
    * contains control characters.
    * @param options applied to the channel from now on (its history, its
    * slow-client policy); omit them to leave the channel as it is.
+   * @typeParam TEvents the channel's event map, which `send` then checks.
    */
-  channel(name: string, options?: SseChannelOptions): SseChannel {
+  channel<TEvents extends SseEventMap = never>(name: string, options?: SseChannelOptions): SseChannel<TEvents>;
+  /** Returns the channel of a {@link defineChannel} definition, typed by it, applying its options. */
+  channel<TEvents extends SseEventMap>(definition: SseChannelDefinition<TEvents>): SseChannel<TEvents>;
+  channel(nameOrDefinition: string | SseChannelDefinition<SseEventMap>, options?: SseChannelOptions): SseChannel<SseEventMap> {
+    const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition?.name;
+    const channelOptions = typeof nameOrDefinition === 'string' ? options : nameOrDefinition?.options;
     assertChannelName(name);
-    if (options !== undefined) this.registry.configure(name, options);
+    if (channelOptions !== undefined) this.registry.configure(name, channelOptions);
     return new SseChannel(name, this.registry);
   }
 

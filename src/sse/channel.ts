@@ -1,13 +1,15 @@
-import type { SseEvent } from './sse-event.interface.js';
+import type { SseEventMap, SseEventOf } from './sse-event-map.js';
 import type { ChannelRegistry } from './channel.registry.js';
 
 /**
  * A named stream of events that any number of connections subscribe to.
  * Obtained from `ChannelService.channel(name)`; it may be kept and reused for
- * as long as the application runs.
+ * as long as the application runs. `channels.channel<OrderEvents>('orders')`
+ * (or a {@link defineChannel} definition) gives one whose `send` accepts only
+ * the events of that map.
  * @publicApi
  */
-export class SseChannel {
+export class SseChannel<TEvents extends SseEventMap = never> {
   /** @internal */
   constructor(
     /** The channel's name. */
@@ -29,7 +31,7 @@ export class SseChannel {
    * instance. With a broker (Redis), the event reaches them a moment later,
    * through the broker, and this is the number subscribed here when it was sent.
    */
-  send(event: SseEvent): number {
+  send(event: SseEventOf<TEvents>): number {
     return this.registry.publish(this.name, event);
   }
 

@@ -9,6 +9,8 @@ export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
 export type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 export { SseSend, SseClose, SseConnection } from './decorators/sse-params.decorator.js';
 export type { SseEvent } from './sse-event.interface.js';
+export type { SseEventMap, SseEventOf } from './sse-event-map.js';
+export { defineChannel, type SseChannelDefinition } from './channel-definition.js';
 export { isSseEndpoint } from './is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';
 export { SseEventError } from './errors/sse-event.error.js';

@@ -1,10 +1,11 @@
-import type { SseEvent } from './sse-event.interface.js';
+import type { SseEventMap, SseEventOf } from './sse-event-map.js';
 
 /**
- * One client's open stream, as the endpoint handler sees it.
+ * One client's open stream, as the endpoint handler sees it. With an event map
+ * (`SseConnection<Request, OrderEvents>`), `send` accepts only its events.
  * @publicApi
  */
-export interface SseConnection<TRequest = any> {
+export interface SseConnection<TRequest = any, TEvents extends SseEventMap = never> {
   /** Unique id of this connection. */
   readonly id: string;
   /** The request that opened the stream (the Express or Fastify request, as `@Req()` gives it). */
@@ -26,7 +27,7 @@ export interface SseConnection<TRequest = any> {
    * when the connection is already closed. Throws an `SseEventError` for an
    * event that cannot be written, and then writes nothing.
    */
-  send(event: SseEvent): boolean;
+  send(event: SseEventOf<TEvents>): boolean;
   /**
    * Ends the stream once the events queued before it are written, leaves every
    * channel and runs the `onClose()` callbacks. Idempotent. An EventSource

@@ -1,4 +1,5 @@
 import type { SseConnection as SseConnectionShape } from '../sse-connection.js';
+import type { SseEventMap, SseEventOf } from '../sse-event-map.js';
 import { SSE_PARAMS_METADATA } from '../sse.constants.js';
 
 /** Which handler argument `@SseEndpoint()` fills in, and with what. */
@@ -7,12 +8,16 @@ export interface SseParam {
   readonly kind: 'send' | 'close' | 'connection';
 }
 
-/** The `send` function of a connection: see {@link SseConnectionShape.send}. @publicApi */
-export type SseSend = SseConnectionShape['send'];
+/**
+ * The `send` function of a connection: see {@link SseConnectionShape.send}.
+ * `SseSend<OrderEvents>` accepts only the events of that map.
+ * @publicApi
+ */
+export type SseSend<TEvents extends SseEventMap = never> = (event: SseEventOf<TEvents>) => boolean;
 /** The `close` function of a connection: see {@link SseConnectionShape.close}. @publicApi */
 export type SseClose = SseConnectionShape['close'];
 /** One client's open stream. @publicApi */
-export type SseConnection<TRequest = any> = SseConnectionShape<TRequest>;
+export type SseConnection<TRequest = any, TEvents extends SseEventMap = never> = SseConnectionShape<TRequest, TEvents>;
 
 function sseParam(kind: SseParam['kind']): ParameterDecorator {
   return (target, key, index) => {
