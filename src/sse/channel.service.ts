@@ -32,8 +32,9 @@ export class ChannelService {
   /** Returns the channel of a {@link defineChannel} definition, typed by it, applying its options. */
   channel<TEvents extends SseEventMap>(definition: SseChannelDefinition<TEvents>): SseChannel<TEvents>;
   channel(nameOrDefinition: string | SseChannelDefinition<SseEventMap>, options?: SseChannelOptions): SseChannel<SseEventMap> {
-    const name = typeof nameOrDefinition === 'string' ? nameOrDefinition : nameOrDefinition?.name;
-    const channelOptions = typeof nameOrDefinition === 'string' ? options : nameOrDefinition?.options;
+    const isDefinition = typeof nameOrDefinition === 'object' && nameOrDefinition !== null;
+    const name = isDefinition ? nameOrDefinition.name : nameOrDefinition;
+    const channelOptions = isDefinition ? nameOrDefinition.options : options;
     assertChannelName(name);
     if (channelOptions !== undefined) this.registry.configure(name, channelOptions);
     return new SseChannel(name, this.registry);
