@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '..');
 
 /** Every module specifier a file imports or re-exports, statically or dynamically. */
 function specifiers(file: string): string[] {
@@ -30,6 +30,12 @@ describe('entry points', () => {
     const { files, packages } = importGraph('src/sse/index.ts');
     expect([...packages].sort()).toEqual(['@nestjs/common', '@nestjs/core', 'node:crypto', 'node:http', 'rxjs']);
     expect([...files].filter((file) => file.includes('/src/redis/'))).toEqual([]);
+  });
+
+  it('the testing kit is its own subpath, and needs nothing but Node and the main entry', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(manifest.exports['./testing']).toEqual({ types: './dist/src/testing/index.d.ts', default: './dist/src/testing/index.js' });
+    expect([...importGraph('src/testing/index.ts').packages].sort()).toEqual(['@nestjs/common']);
   });
 
   it('the Redis transport is its own subpath, with ioredis an optional peer', () => {

@@ -1,0 +1,63 @@
+/** One event as an EventSource dispatches it. */
+export interface ParsedSseEvent {
+  /** The `event:` field, or `message`. */
+  readonly type: string;
+  /** The `data:` lines, joined with `\n`. */
+  readonly data: string;
+  /** The last event id after this event (an EventSource's `lastEventId`). */
+  readonly lastEventId: string;
+}
+
+/**
+ * Parses an event stream as the HTML standard's EventSource does
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
+ * lines end with CRLF, LF or CR; comments are skipped; an event is dispatched
+ * at a blank line, and only if it has data; `id` sets the last event id even
+ * on an event without data, unless it contains NUL.
+ */
+export class SseStreamParser {
+  private buffer = '';
+  /** Whether the previous chunk ended with CR, whose LF may start this one. */
+  private pendingCr = false;
+  private data: string[] = [];
+  private type = '';
+  private lastEventId = '';
+  private idBuffer = '';
+  /** The newest `retry:` value, in ms. */
+  retry: number | undefined;
+
+  constructor(private readonly dispatch: (event: ParsedSseEvent) => void) {}
+
+  /** Feeds decoded text; dispatches every event it completes. */
+  push(text: string): void {
+    if (this.pendingCr && text.startsWith('\n')) text = text.slice(1);
+    this.pendingCr = text.endsWith('\r');
+    this.buffer += text;
+    const lines = this.buffer.split(/\r\n|\r|\n/);
+    this.buffer = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  private line(line: string): void {
+    if (line === '') return this.endOfEvent();
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.type = value;
+    else if (field === 'data') this.data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.idBuffer = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) this.retry = Number(value);
+  }
+
+  private endOfEvent(): void {
+    this.lastEventId = this.idBuffer;
+    const data = this.data;
+    const type = this.type;
+    this.data = [];
+    this.type = '';
+    if (data.length === 0) return;
+    this.dispatch({ type: type || 'message', data: data.join('\n'), lastEventId: this.lastEventId });
+  }
+}
