@@ -27,6 +27,7 @@ export class BrokerChannelMessage implements ChannelMessage {
   readonly conflationKey?: string;
   frame?: Buffer;
   chunk?: Buffer;
+  wireBytes?: number;
   private readonly dataIsText: boolean;
   private sourceEvent?: SseEvent;
 

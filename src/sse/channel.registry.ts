@@ -121,6 +121,13 @@ export class ChannelRegistry implements TransportSink {
     return this.transport.countAll(name, this.count(name));
   }
 
+  /** Members of each channel that has any, in this process. */
+  memberCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [name, members] of this.members) counts[name] = members.size;
+    return counts;
+  }
+
   /** Names of the channels that have members here, or history in this process. */
   names(): string[] {
     return [...new Set([...this.members.keys(), ...this.transport.namesWithHistory()])];

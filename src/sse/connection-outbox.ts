@@ -2,6 +2,7 @@ import { Subject, type Subscriber, type Subscription } from 'rxjs';
 import { DirectWriter, type DirectResponse } from './direct-writer.js';
 import type { SseMessage } from './protocol/sse-message.js';
 import type { PendingBudget } from './pending-budget.js';
+import type { SseCounters } from './stats/sse-counters.js';
 
 /** Why an outbox gave up on its client. */
 export type OverflowReason = 'connection limit' | 'global budget';
@@ -70,6 +71,7 @@ export class ConnectionOutbox {
     private readonly direct: DirectResponse | undefined,
     private readonly maxPending: number,
     private readonly budget: PendingBudget,
+    private readonly counters: SseCounters,
   ) {}
 
   /** Whether Nest has subscribed. */
@@ -182,6 +184,7 @@ export class ConnectionOutbox {
   }
 
   private write(message: SseMessage): void {
+    this.counters.countSent(message);
     if (this.directWriter) this.directWriter.write(message);
     else this.subject.next(message);
   }

@@ -20,3 +20,5 @@ export { SseTransport } from './transport/sse-transport.js';
 export type { SseTransportHealth, ChannelEventDraft, ReplayResult, TransportSink } from './transport/sse-transport.js';
 export { InMemoryTransport } from './transport/in-memory.transport.js';
 export { SseTransportError } from './errors/sse-transport.error.js';
+export { SseStats } from './stats/sse-stats.service.js';
+export type { SseStatsSnapshot } from './stats/sse-stats-snapshot.interface.js';

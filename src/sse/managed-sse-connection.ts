@@ -9,6 +9,7 @@ import { ConnectionOutbox, type OutboxOwner, type OutboxSocket, type OverflowRea
 import type { DirectResponse } from './direct-writer.js';
 import { SseError } from './errors/sse.error.js';
 import type { PendingBudget } from './pending-budget.js';
+import type { SseCounters } from './stats/sse-counters.js';
 import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
 import { encodeSseEvent } from './protocol/sse-event.encoder.js';
 import type { ChannelMessage, SseMessage } from './protocol/sse-message.js';
@@ -29,6 +30,7 @@ export interface ConnectionOwner {
   readonly channels: ChannelRegistry;
   readonly options: ResolvedSseOptions;
   readonly budget: PendingBudget;
+  readonly counters: SseCounters;
   /** Called once when the connection ends, to forget it. */
   release(connection: ManagedSseConnection): void;
   /** Called when the connection is dropped for not reading. */
@@ -94,7 +96,7 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     this.request = setup.request;
     this.lastEventId = setup.lastEventId;
     this.endpointConflateKey = setup.conflateKey;
-    this.outbox = new ConnectionOutbox(this, setup.socket, setup.directResponse, setup.maxPendingDataLength, owner.budget);
+    this.outbox = new ConnectionOutbox(this, setup.socket, setup.directResponse, setup.maxPendingDataLength, owner.budget, owner.counters);
     const head = owner.channels.head;
     const resumeFrom = setup.lastEventId === undefined ? undefined : owner.channels.ids.parse(setup.lastEventId);
     this.position = head;
@@ -296,12 +298,15 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
       this.position = live.length > 0 ? live[0].position - 1 : this.owner.channels.head;
       this.pushReset(result.reset);
     } else {
+      this.owner.counters.replays++;
+      this.owner.counters.replayedEvents += result.events.length;
       for (const message of result.events) this.deliver(message);
     }
     for (const message of live) this.deliver(message);
   }
 
   private pushReset(reason: 'unknown' | 'evicted'): void {
+    this.owner.counters.resets++;
     this.outbox.push({ type: this.owner.options.resetEventType, id: this.currentId(), data: reason });
   }
 

@@ -8,17 +8,10 @@ import { ResolvedSseOptions, checkCount, checkDelivery } from './resolved-sse-op
 import type { SseConnection } from './sse-connection.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { SseHeartbeat } from './sse-heartbeat.js';
+import { SseCounters } from './stats/sse-counters.js';
 import { resolveSlowClient } from './slow-client-policy.js';
 import { DEFAULT_MAX_PENDING_DATA_LENGTH, DEFAULT_RECONNECT_MS, SHUTDOWN_CLOSE_TIMEOUT_MS } from './sse.constants.js';
 import { MESSAGES } from './sse.messages.js';
-
-/** Counters of what happened to connections, for logs and metrics. */
-export interface SseConnectionCounters {
-  /** Connections refused by `maxConnections` or `maxConnectionsPerClient`, or during shutdown. */
-  refused: number;
-  /** Connections dropped because their client stopped reading. */
-  droppedSlow: number;
-}
 
 /** The request's parts a connection is opened from. */
 export interface ConnectionRequest {
@@ -39,7 +32,10 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   private readonly open = new Set<ManagedSseConnection>();
   /** Open connections per client key, for `maxConnectionsPerClient`. */
   private readonly perClient = new Map<string, number>();
-  private readonly clientKeys = new WeakMap<ManagedSseConnection, string>();
+  /** Each open connection's client key (for `maxConnectionsPerClient`) and endpoint (for the statistics). */
+  private readonly origins = new WeakMap<ManagedSseConnection, { readonly clientKey: string; readonly endpoint: string }>();
+  /** Open connections per endpoint (`Controller.method`). */
+  private readonly perEndpoint = new Map<string, number>();
   /**
    * Responses Nest is still writing, with their sockets: a closed connection
    * stays here until Nest has flushed its last events, which shutdown waits for.
@@ -49,7 +45,7 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   private whenNothingResponds: (() => void) | undefined;
   private shuttingDown = false;
   readonly budget: PendingBudget;
-  readonly counters: SseConnectionCounters = { refused: 0, droppedSlow: 0 };
+  readonly counters = new SseCounters();
 
   constructor(
     readonly channels: ChannelRegistry,
@@ -89,8 +85,9 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     });
     this.open.add(connection);
     const key = this.clientKeyOf(from.request);
-    this.clientKeys.set(connection, key);
+    this.origins.set(connection, { clientKey: key, endpoint });
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
+    this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
     this.heartbeat.start();
     if (rawResponse) this.trackResponse(connection, rawResponse, rawRequest?.socket);
     if (rawResponse?.destroyed || rawResponse?.writableFinished) {
@@ -109,10 +106,9 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
 
   release(connection: ManagedSseConnection): void {
     if (!this.open.delete(connection)) return;
-    const key = this.clientKeys.get(connection)!;
-    const remaining = (this.perClient.get(key) ?? 1) - 1;
-    if (remaining > 0) this.perClient.set(key, remaining);
-    else this.perClient.delete(key);
+    const { clientKey, endpoint } = this.origins.get(connection)!;
+    decrement(this.perClient, clientKey);
+    decrement(this.perEndpoint, endpoint);
     if (this.open.size === 0) this.heartbeat.stop();
   }
 
@@ -135,6 +131,11 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
   /** Number of responses Nest has not finished writing. */
   get respondingCount(): number {
     return this.responding.size;
+  }
+
+  /** Open connections per endpoint (`Controller.method`). */
+  openByEndpoint(): Record<string, number> {
+    return Object.fromEntries(this.perEndpoint);
   }
 
   /** Number of distinct clients with an open connection. */
@@ -298,4 +299,11 @@ function shuffle<T>(items: T[]): T[] {
 function describe(connection: ManagedSseConnection): string {
   const url = connection.request?.originalUrl ?? connection.request?.url ?? '';
   return `${url} (connection ${connection.id})`;
+}
+
+/** Takes one from `key`'s count, forgetting it at zero. */
+function decrement(counts: Map<string, number>, key: string): void {
+  const remaining = (counts.get(key) ?? 1) - 1;
+  if (remaining > 0) counts.set(key, remaining);
+  else counts.delete(key);
 }

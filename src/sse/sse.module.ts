@@ -4,6 +4,7 @@ import { ChannelService } from './channel.service.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseConnectionRegistry } from './sse-connection.registry.js';
 import { SseEndpointExplorer } from './sse-endpoint.explorer.js';
+import { SseStats } from './stats/sse-stats.service.js';
 import { InMemoryTransport } from './transport/in-memory.transport.js';
 import { SseTransport } from './transport/sse-transport.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
@@ -36,7 +37,8 @@ import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definiti
     ChannelService,
     SseConnectionRegistry,
     SseEndpointExplorer,
+    SseStats,
   ],
-  exports: [ChannelService, SseTransport],
+  exports: [ChannelService, SseTransport, SseStats],
 })
 export class SseModule extends ConfigurableSseModule {}

@@ -28,4 +28,6 @@ export interface ChannelMessage extends SseMessage {
   frame?: Buffer;
   /** The same as one HTTP/1.1 chunk, for connections whose socket takes it directly. */
   chunk?: Buffer;
+  /** UTF-8 bytes of its wire text, for the statistics; worked out once. */
+  wireBytes?: number;
 }

@@ -1,0 +1,37 @@
+import { formatSseFrame } from '../protocol/sse-frame.js';
+import type { ChannelMessage, SseMessage } from '../protocol/sse-message.js';
+
+/**
+ * What happened to the connections of one application since it started. Plain
+ * fields, incremented where things happen: counting costs an addition.
+ */
+export class SseCounters {
+  /** Connections refused by `maxConnections` or `maxConnectionsPerClient`, or during shutdown. */
+  refused = 0;
+  /** Connections dropped because their client stopped reading. */
+  droppedSlow = 0;
+  /** Events handed to connections' responses (heartbeats and `retry:` hints are not events). */
+  eventsSent = 0;
+  /** UTF-8 bytes of those events' wire text. */
+  bytesSent = 0;
+  /** Reconnections that were replayed what they missed. */
+  replays = 0;
+  /** Events those replays carried. */
+  replayedEvents = 0;
+  /** Reset events sent: what a client missed could not be replayed. */
+  resets = 0;
+
+  /** Counts one event written to one connection. */
+  countSent(message: SseMessage): void {
+    if (message.data === undefined) return;
+    this.eventsSent++;
+    this.bytesSent += wireBytesOf(message);
+  }
+}
+
+/** Bytes of a message's wire text; for a channel event, worked out once for every connection it goes to. */
+function wireBytesOf(message: SseMessage): number {
+  const shared = message as Partial<ChannelMessage>;
+  if (shared.position === undefined) return Buffer.byteLength(formatSseFrame(message));
+  return (shared.wireBytes ??= shared.frame?.length ?? Buffer.byteLength(formatSseFrame(message)));
+}

@@ -1,0 +1,25 @@
+import type { SseTransportHealth } from '../transport/sse-transport.js';
+
+/**
+ * The module's statistics at one moment, for this instance: what is open now,
+ * and counts since the application started.
+ * @publicApi
+ */
+export interface SseStatsSnapshot {
+  /** Streams open now: in all, and by endpoint (`Controller.method`). */
+  readonly connections: { readonly open: number; readonly byEndpoint: Readonly<Record<string, number>> };
+  /** Subscribers of each channel that has any, on this instance. */
+  readonly channels: Readonly<Record<string, number>>;
+  /** Events written to streams (each connection counts), and their UTF-8 bytes on the wire. */
+  readonly events: { readonly sent: number; readonly bytes: number };
+  /** Reconnections replayed what they missed, and the events those replays carried. */
+  readonly replays: { readonly count: number; readonly events: number };
+  /** Reset events sent: what a reconnecting (or cut-off) client missed could not be replayed. */
+  readonly resets: number;
+  /** Connections dropped because their client stopped reading. */
+  readonly droppedSlowClients: number;
+  /** Connections refused by the connection limits, or during shutdown. */
+  readonly refusedConnections: number;
+  /** The transport's health. */
+  readonly transport: SseTransportHealth;
+}
