@@ -38,6 +38,16 @@ describe('entry points', () => {
     expect([...importGraph('src/testing/index.ts').packages].sort()).toEqual(['@nestjs/common']);
   });
 
+  it.each([
+    ['prometheus', 'prom-client'],
+    ['terminus', '@nestjs/terminus'],
+  ])('the %s integration is its own subpath, with %s an optional peer', (subpath, peer) => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(manifest.exports[`./${subpath}`]).toEqual({ types: `./dist/src/${subpath}/index.d.ts`, default: `./dist/src/${subpath}/index.js` });
+    expect(manifest.peerDependenciesMeta[peer]).toEqual({ optional: true });
+    expect(importGraph(`src/${subpath}/index.ts`).packages).toContain(peer);
+  });
+
   it('the Redis transport is its own subpath, with ioredis an optional peer', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(manifest.exports['./redis']).toEqual({ types: './dist/src/redis/index.d.ts', default: './dist/src/redis/index.js' });

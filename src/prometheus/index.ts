@@ -1,0 +1,1 @@
+export { registerSseMetrics, type SseMetricsOptions } from './sse-metrics.js';

@@ -1,0 +1,108 @@
+import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import type { SseStats } from '../sse/stats/sse-stats.service.js';
+import type { SseStatsSnapshot } from '../sse/stats/sse-stats-snapshot.interface.js';
+
+/**
+ * Options of {@link registerSseMetrics}.
+ * @publicApi
+ */
+export interface SseMetricsOptions {
+  /**
+   * The prom-client registry to register with.
+   * @default prom-client's default registry (the one `@willsoto/nestjs-prometheus` serves)
+   */
+  registry?: Registry;
+  /**
+   * Prefix of every metric name.
+   * @default 'sse_'
+   */
+  prefix?: string;
+}
+
+/**
+ * Exposes the module's statistics ({@link SseStats}) as Prometheus metrics
+ * through prom-client. They are read from one snapshot when Prometheus scrapes,
+ * so they cost nothing between scrapes:
+ *
+ * - `sse_connections_open{endpoint}`, `sse_channel_subscribers{channel}` (gauges, this instance)
+ * - `sse_events_sent_total`, `sse_event_bytes_sent_total`, `sse_replays_total`,
+ *   `sse_replayed_events_total`, `sse_resets_total`, `sse_slow_clients_dropped_total`,
+ *   `sse_connections_refused_total` (counters)
+ * - `sse_transport_up` (1 or 0) and `sse_transport_queued_sends`
+ *
+ * ```ts
+ * constructor(stats: SseStats) { registerSseMetrics(stats); } // in any provider, once
+ * ```
+ * @publicApi
+ */
+export function registerSseMetrics(stats: SseStats, options: SseMetricsOptions = {}): void {
+  const registry = options.registry ?? defaultRegistry;
+  const prefix = options.prefix ?? 'sse_';
+  // One snapshot per scrape, shared by every metric collected in that scrape.
+  let snapshot: SseStatsSnapshot | undefined;
+  const read = (): SseStatsSnapshot => {
+    if (!snapshot) {
+      snapshot = stats.snapshot();
+      queueMicrotask(() => (snapshot = undefined));
+    }
+    return snapshot;
+  };
+
+  new Gauge({
+    name: `${prefix}connections_open`,
+    help: 'Open SSE streams on this instance, by endpoint (Controller.method).',
+    labelNames: ['endpoint'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [endpoint, open] of Object.entries(read().connections.byEndpoint)) this.set({ endpoint }, open);
+    },
+  });
+  new Gauge({
+    name: `${prefix}channel_subscribers`,
+    help: 'Subscribers of each channel on this instance.',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [channel, subscribers] of Object.entries(read().channels)) this.set({ channel }, subscribers);
+    },
+  });
+  const counters: Array<[string, string, (s: SseStatsSnapshot) => number]> = [
+    ['events_sent_total', 'Events written to SSE streams (each stream counts).', (s) => s.events.sent],
+    ['event_bytes_sent_total', 'UTF-8 bytes of the events written to SSE streams.', (s) => s.events.bytes],
+    ['replays_total', 'Reconnections replayed what they missed.', (s) => s.replays.count],
+    ['replayed_events_total', 'Events carried by replays.', (s) => s.replays.events],
+    ['resets_total', 'Reset events sent (what a client missed could not be replayed).', (s) => s.resets],
+    ['slow_clients_dropped_total', 'Streams dropped because their client stopped reading.', (s) => s.droppedSlowClients],
+    ['connections_refused_total', 'Streams refused by the connection limits or during shutdown.', (s) => s.refusedConnections],
+  ];
+  for (const [name, help, value] of counters) {
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        // The module counts; the metric shows its count.
+        this.reset();
+        this.inc(value(read()));
+      },
+    });
+  }
+  new Gauge({
+    name: `${prefix}transport_up`,
+    help: '1 while the transport carries events (Redis answers), 0 otherwise.',
+    registers: [registry],
+    collect() {
+      this.set(read().transport.status === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${prefix}transport_queued_sends`,
+    help: 'Sends waiting for the transport (Redis unreachable).',
+    registers: [registry],
+    collect() {
+      this.set(read().transport.queuedSends);
+    },
+  });
+}

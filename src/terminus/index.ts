@@ -1,0 +1,1 @@
+export { SseHealthIndicator } from './sse-health.indicator.js';
