@@ -3,7 +3,8 @@ import { MAX_CHANNEL_NAME_LENGTH } from './sse.constants.js';
 import { MESSAGES } from './sse.messages.js';
 
 // C0 controls, DEL and C1 controls: invisible in logs, and a line break would
-// forge log lines.
+// forge log lines. Matching control characters is the point of this pattern.
+// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Throws an {@link SseChannelNameError} unless `name` is a valid channel name. */

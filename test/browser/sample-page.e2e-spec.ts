@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, describeWithChromium } from '../support/chromium.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** Where the suite writes its screenshot (ignored by git; docs/images has the README's copy). */
+const SCREENSHOT = 'test-results/sample-page.png';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The compiled sample app (built by the global setup) in its own process, as `npm start` runs it. */
+class SampleAppProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+  exited = false;
+
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.output = '';
+    this.exited = false;
+    const child = spawn(process.execPath, ['dist/sample-app/main.js'], { env: { ...process.env, PORT: String(this.port), REDIS_URL: '' } });
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk));
+    child.on('exit', () => (this.exited = true));
+    await waitFor(() => this.output.includes('Sample app on') || this.exited, 'the sample app to listen', 20_000);
+    if (this.exited) throw new Error(`The sample app exited:\n${this.output}`);
+  }
+
+  /** SIGTERM, as an orchestrator stops it; resolves once it exited. */
+  async stop(): Promise<void> {
+    if (!this.child || this.exited) return;
+    this.child.kill('SIGTERM');
+    await waitFor(() => this.exited, 'the sample app to exit', 15_000);
+  }
+}
+
+const statusOf = (page: Page) => page.locator('#status').getAttribute('data-state');
+const postsTitled = (page: Page, title: string) => page.locator('#posts .post-title', { hasText: title });
+
+async function post(page: Page, title: string, author: string): Promise<void> {
+  await page.fill('#post-form input[name="title"]', title);
+  await page.fill('#post-form input[name="author"]', author);
+  await page.click('#post-form button[type="submit"]');
+}
+
+// The sample page in a real browser: two tabs, a post from one appearing live in
+// the other, and both recovering from a restart of the server as the no-loss
+// issue describes (a reset reloads the feed; nothing shows twice).
+describeWithChromium('the sample page in Chromium', () => {
+  let app: SampleAppProcess;
+  let browser: Browser;
+  let first: Page;
+  let second: Page;
+
+  beforeAll(async () => {
+    app = new SampleAppProcess(await freePort());
+    await app.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    const url = `http://127.0.0.1:${app.port}/`;
+    [first, second] = await Promise.all([browser.newPage(), browser.newPage()]);
+    await Promise.all([first.goto(url), second.goto(url)]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('shows a post made in one tab live in the other', async () => {
+    for (const page of [first, second]) await page.locator('#status[data-state="live"]').waitFor({ timeout: 10_000 });
+    await post(first, 'Hello from the first tab', 'ada');
+    await postsTitled(second, 'Hello from the first tab').waitFor({ timeout: 10_000 });
+    expect(await postsTitled(second, 'Hello from the first tab').count()).toBe(1);
+    expect(await postsTitled(first, 'Hello from the first tab').count()).toBe(1);
+  });
+
+  it('recovers from a restart of the server: back to live, feed reloaded, a new post shown once', async () => {
+    await app.stop();
+    for (const page of [first, second]) {
+      await page.locator('#status:not([data-state="live"])').waitFor({ timeout: 10_000 });
+    }
+    await app.start();
+    for (const page of [first, second]) await page.locator('#status[data-state="live"]').waitFor({ timeout: 20_000 });
+    // The new process has a new history: the pages were reset and reloaded the
+    // (now empty, in memory) feed, so the old post is gone from both.
+    for (const page of [first, second]) await postsTitled(page, 'Hello from the first tab').waitFor({ state: 'detached', timeout: 10_000 });
+
+    await post(second, 'After the restart', 'grace');
+    await postsTitled(first, 'After the restart').waitFor({ timeout: 10_000 });
+    for (const page of [first, second]) expect(await postsTitled(page, 'After the restart').count()).toBe(1);
+    expect(await statusOf(first)).toBe('live');
+
+    mkdirSync('test-results', { recursive: true });
+    await first.setViewportSize({ width: 1200, height: 800 });
+    await first.screenshot({ path: SCREENSHOT, fullPage: true });
+  }, 60_000);
+});
