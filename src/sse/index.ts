@@ -10,6 +10,7 @@ export type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 export { SseSend, SseClose, SseConnection } from './decorators/sse-params.decorator.js';
 export type { SseEvent } from './sse-event.interface.js';
 export type { SseEventMap, SseEventOf } from './sse-event-map.js';
+export type { SseEventSchema, SseEventSchemas, SseEventMapOf } from './openapi/sse-event-schema.js';
 export { defineChannel, type SseChannelDefinition } from './channel-definition.js';
 export { isSseEndpoint } from './is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';

@@ -1,3 +1,4 @@
+import type { SseEventSchemas } from './openapi/sse-event-schema.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseSlowClientOptions } from './slow-client-options.interface.js';
 
@@ -37,4 +38,12 @@ export interface SseEndpointOptions {
    * @default the module's `retryMs`
    */
   retryMs?: number;
+  /**
+   * The endpoint's events, by type, for the OpenAPI document when the
+   * application uses `@nestjs/swagger` (`{ new_order: OrderDto, connected:
+   * String }`); `SseEventMapOf<typeof events>` types `send` from the same
+   * declaration. Without `@nestjs/swagger` it is not used.
+   * @default undefined (documented as a stream of events of any type)
+   */
+  events?: SseEventSchemas;
 }

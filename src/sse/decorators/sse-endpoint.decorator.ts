@@ -1,5 +1,6 @@
 import { Req, Res, Sse } from '@nestjs/common';
 import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { documentSseEndpoint } from '../openapi/sse-openapi.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
 import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
 import { createSseRoute } from '../sse-endpoint.handler.js';
@@ -59,6 +60,7 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     }
     Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
     descriptor.value = route;
+    documentSseEndpoint(target, key, descriptor, options.events);
     return Sse(path, { maxPendingDataLength: maxPendingDataLengthOf(options) })(target, key, descriptor);
   };
 }
