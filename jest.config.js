@@ -14,4 +14,6 @@ export default {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   testTimeout: 30000,
+  // Builds dist/ once, for the suites that run compiled processes (test/global-setup.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
 };

@@ -9,6 +9,14 @@ import { ClusterNodeModule } from './cluster-node.module.js';
  * (see cluster-node.config.ts).
  */
 async function main(): Promise<void> {
+  // Started by a test with an IPC channel: if the test runner dies without
+  // stopping this node, the channel closes, and the node goes too rather than
+  // run on. Unreferenced, so the channel alone keeps nothing open.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => process.exit(1));
+    if (!process.connected) process.exit(1);
+  }
   const config = readClusterNodeConfig();
   const app = await NestFactory.create(ClusterNodeModule.forRoot(config), { logger: ['log', 'warn', 'error'] });
   // Rather than `enableShutdownHooks()`, which ends the process by re-raising

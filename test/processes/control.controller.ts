@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ChannelService, SseTransport, type SseTransportHealth } from '../../src/sse/index.js';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, ServiceUnavailableException } from '@nestjs/common';
+import { ChannelService, SseTransport, SseTransportError, type SseTransportHealth } from '../../src/sse/index.js';
 import { PacedSends, type SendReport, type SendRequest } from './paced-sends.js';
 
 /** Routes the tests drive a node with: sends, counts and health, as JSON. */
@@ -35,11 +35,19 @@ export class ControlController {
     return report;
   }
 
-  /** Subscribers of a channel on this node (`local`) and on every live node (`all`). */
+  /**
+   * Subscribers of a channel on this node (`local`) and on every live node
+   * (`all`); a 503 with the error's message when `countAll()` cannot ask Redis.
+   */
   @Get('count/:channel')
   async count(@Param('channel') name: string): Promise<{ local: number; all: number }> {
     const channel = this.channels.channel(name);
-    return { local: channel.count(), all: await channel.countAll() };
+    try {
+      return { local: channel.count(), all: await channel.countAll() };
+    } catch (error) {
+      if (error instanceof SseTransportError) throw new ServiceUnavailableException(error.message);
+      throw error;
+    }
   }
 
   @Get('health')
