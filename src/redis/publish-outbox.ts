@@ -28,6 +28,7 @@ export class PublishOutbox {
   private queue: QueuedSend[] = [];
   private lastSequence = 0;
   private flushing = false;
+  private flushScheduled = false;
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -40,11 +41,20 @@ export class PublishOutbox {
     return this.queue.length;
   }
 
-  /** Queues a send and starts flushing; throws an `SseTransportError` when the queue is full. */
+  /**
+   * Queues a send and flushes at the end of the current turn, so that sends made
+   * together (a loop, a burst) reach Redis as one pipeline. Throws an
+   * `SseTransportError` when the queue is full.
+   */
   push(channel: string, payload: string): void {
     if (this.queue.length >= this.limit) throw new SseTransportError(REDIS_MESSAGES.outboxFull(this.limit, channel));
     this.queue.push({ sequence: ++this.lastSequence, channel, payload });
-    this.flush();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** Hands queued sends to Redis, batch after batch, until it is empty or Redis stops taking them. */
