@@ -11,17 +11,22 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 const origin = performance.timeOrigin;
 const now = () => origin + performance.now();
 
+/** How long `close` waits for the server's own shutdown before it calls it hung. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 /**
- * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void }>} start
+ * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void, close?: () => Promise<void> }>} start
  */
 export async function serve(start) {
   if (!process.send) throw new Error('Start this file through bench/run.mjs (it talks to the driver over IPC).');
   const server = await start();
 
   // A 1 ms timer measures how late the loop runs it: the longest delay is the
-  // longest stall, e.g. one synchronous fan-out to every connection.
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
+  // longest stall, e.g. one synchronous fan-out to every connection. It costs
+  // an idle server about 3 % of a core, so the Redis mode's sender, whose CPU
+  // is reported but not its stalls, runs without it (`--no-loop-monitor`).
+  const loopDelay = process.argv.includes('--no-loop-monitor') ? null : monitorEventLoopDelay({ resolution: 1 });
+  loopDelay?.enable();
 
   const reply = (id, body = {}) => process.send({ id, ...body });
 
@@ -36,13 +41,13 @@ export async function serve(start) {
         globalThis.gc?.();
         return setTimeout(() => reply(msg.id, { ...process.memoryUsage() }), 50);
       case 'loop-reset':
-        loopDelay.reset();
+        loopDelay?.reset();
         // After reset() the monitor ignores its next sample (it has no
         // previous one to compare with): a stall right after it would go
         // unseen. Answer once it has sampled again.
         return setTimeout(() => reply(msg.id), 10);
       case 'loop-max':
-        return reply(msg.id, { loopMaxMs: loopDelay.max / 1e6 });
+        return reply(msg.id, { loopMaxMs: loopDelay ? loopDelay.max / 1e6 : null });
       case 'profile-start':
         return startProfile().then(() => reply(msg.id));
       case 'profile-stop':
@@ -55,12 +60,36 @@ export async function serve(start) {
         // process.exit (not app.close): nothing to drain, and --cpu-prof
         // writes its profile on a normal exit. The kernel closes the sockets.
         return process.exit(0);
+      case 'close':
+        // The server's own shutdown (app.close() for the Redis servers, whose
+        // transport must flush, leave and quit), timed, then exit.
+        // Exits once the answer is on its way (process.send is asynchronous).
+        return closeServer(server).then((body) => process.send({ id: msg.id, ...body }, () => process.exit(0)));
       default:
         throw new Error(`unknown command ${msg.cmd}`);
     }
   });
   process.on('disconnect', () => process.exit(0));
   process.send({ ready: true, port: server.port });
+}
+
+/**
+ * Runs `server.close()` if it has one: `{ closeMs, hung, error }`, hung when
+ * it had not finished after CLOSE_TIMEOUT_MS, error when it threw.
+ */
+async function closeServer(server) {
+  if (!server.close) return { closeMs: 0, hung: false };
+  const started = now();
+  let timer;
+  const outcome = await Promise.race([
+    server.close().then(
+      () => ({ hung: false }),
+      (error) => ({ hung: false, error: String(error?.stack ?? error) }),
+    ),
+    new Promise((resolve) => (timer = setTimeout(() => resolve({ hung: true }), CLOSE_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  return { closeMs: now() - started, ...outcome };
 }
 
 // `--profile`: a CPU profile of each send phase only (not of start-up or of
