@@ -63,7 +63,8 @@ class Connection {
       const end = this.head.indexOf('\r\n\r\n');
       if (end === -1) return;
       const head = this.head.slice(0, end).toLowerCase();
-      if (!head.startsWith('http/1.1 200')) throw new Error(`unexpected response: ${head.split('\r\n')[0]}`);
+      if (!head.startsWith('http/1.1 200'))
+        throw new Error(`unexpected response: ${head.split('\r\n')[0]}`);
       this.chunked = /\r\ntransfer-encoding:\s*chunked/.test(head);
       this.state = 'body';
       text = this.head.slice(end + 4);
@@ -79,7 +80,10 @@ class Connection {
         i += skip;
       } else if (this.chunkLeft > 0) {
         const take = Math.min(this.chunkLeft, text.length - i);
-        this.onBody(take === text.length ? text : text.slice(i, i + take), receivedAt);
+        this.onBody(
+          take === text.length ? text : text.slice(i, i + take),
+          receivedAt,
+        );
         this.chunkLeft -= take;
         i += take;
         if (this.chunkLeft === 0) this.crlfLeft = 2;
@@ -102,9 +106,16 @@ class Connection {
   onBody(text, receivedAt) {
     const body = this.partialLine === '' ? text : this.partialLine + text;
     let start = 0;
-    for (let nl = body.indexOf('\n'); nl !== -1; nl = body.indexOf('\n', start)) {
+    for (
+      let nl = body.indexOf('\n');
+      nl !== -1;
+      nl = body.indexOf('\n', start)
+    ) {
       // data:{"seq":12,"ts":1732412345678.123,"pad":"xx…"}  (a space after the colon is optional)
-      if (body.charCodeAt(start) === 100 /* d */ && body.startsWith('data:', start)) {
+      if (
+        body.charCodeAt(start) === 100 /* d */ &&
+        body.startsWith('data:', start)
+      ) {
         let at = start + 5;
         if (body.charCodeAt(at) === 32) at++;
         this.onEvent(body, at, receivedAt);
@@ -122,12 +133,19 @@ class Connection {
     }
     at += PREFIX.length;
     let seq = 0;
-    for (let c = line.charCodeAt(at); c >= 48 && c <= 57; c = line.charCodeAt(++at)) seq = seq * 10 + (c - 48);
+    for (
+      let c = line.charCodeAt(at);
+      c >= 48 && c <= 57;
+      c = line.charCodeAt(++at)
+    )
+      seq = seq * 10 + (c - 48);
     if (!line.startsWith(TS_FIELD, at)) {
       s.otherData++;
       return;
     }
-    const sentAt = parseFloat(line.slice(at + TS_FIELD.length, at + TS_FIELD.length + 24));
+    const sentAt = parseFloat(
+      line.slice(at + TS_FIELD.length, at + TS_FIELD.length + 24),
+    );
 
     if (seq >= s.eventsPerConnection) {
       s.unexpected++;
@@ -153,7 +171,8 @@ function connect({ port, path, count, parallel = 200 }) {
     let failed = 0;
     const errors = new Map();
     const finish = () => {
-      if (open + failed === count) resolve({ open, failed, errors: Object.fromEntries(errors) });
+      if (open + failed === count)
+        resolve({ open, failed, errors: Object.fromEntries(errors) });
     };
     const startOne = () => {
       if (started >= count) return;
@@ -178,7 +197,9 @@ function connect({ port, path, count, parallel = 200 }) {
       socket.setNoDelay(true);
       socket.setEncoding('latin1');
       socket.on('connect', () => {
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`);
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`,
+        );
       });
       socket.on('data', (text) => {
         // One timestamp per read: every event in it arrived at this moment.
@@ -190,7 +211,8 @@ function connect({ port, path, count, parallel = 200 }) {
           socket.destroy();
           return;
         }
-        if (waiting !== null && scenario.received >= waiting.total) waiting.resolve();
+        if (waiting !== null && scenario.received >= waiting.total)
+          waiting.resolve();
       });
       socket.on('error', (error) => settle(false, error.code ?? error.message));
       socket.on('close', () => {
@@ -211,7 +233,11 @@ function waitFor({ total, stallMs }) {
     const done = (timedOut) => {
       clearInterval(watchdog);
       waiting = null;
-      resolve({ timedOut, received: scenario.received, lastReceive: scenario.lastReceive });
+      resolve({
+        timedOut,
+        received: scenario.received,
+        lastReceive: scenario.lastReceive,
+      });
     };
     const watchdog = setInterval(() => {
       if (scenario.received !== lastCount) {
@@ -226,7 +252,9 @@ function waitFor({ total, stallMs }) {
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted[
+    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  ];
 }
 
 function report() {
@@ -236,7 +264,8 @@ function report() {
   let closed = 0;
   for (const conn of connections) {
     if (conn.state !== 'body') continue; // never opened: reported by `connect`
-    if (conn.next < s.eventsPerConnection) missingAtEnd += s.eventsPerConnection - conn.next;
+    if (conn.next < s.eventsPerConnection)
+      missingAtEnd += s.eventsPerConnection - conn.next;
     if (conn.closed) closed++;
   }
   const sorted = s.latencies.subarray(0, s.received).sort();
@@ -250,7 +279,11 @@ function report() {
     closedConnections: closed,
     firstReceive: s.firstReceive,
     lastReceive: s.lastReceive,
-    latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: percentile(sorted, 100),
+    },
   };
 }
 
@@ -276,7 +309,10 @@ process.on('message', async (msg) => {
       break;
     case 'expect':
       for (const conn of connections) conn.next = 0;
-      scenario = newScenario(connections.filter((conn) => conn.state === 'body').length, msg.eventsPerConnection);
+      scenario = newScenario(
+        connections.filter((conn) => conn.state === 'body').length,
+        msg.eventsPerConnection,
+      );
       body = {};
       break;
     case 'wait':

@@ -49,11 +49,18 @@ export async function connectRedisProbe(url) {
      * the prefix must hold no glob character); resolves to how many.
      */
     async deleteKeys(prefix) {
-      if (/[*?[\]\\]/.test(prefix)) throw new Error(`key prefix ${prefix} holds a glob character`);
+      if (/[*?[\]\\]/.test(prefix))
+        throw new Error(`key prefix ${prefix} holds a glob character`);
       let cursor = '0';
       let deleted = 0;
       do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        const [next, keys] = await client.scan(
+          cursor,
+          'MATCH',
+          `${prefix}*`,
+          'COUNT',
+          1000,
+        );
         cursor = next;
         if (keys.length > 0) deleted += await client.unlink(...keys);
       } while (cursor !== '0');
@@ -70,7 +77,8 @@ function parseInfo(text) {
   const fields = {};
   for (const line of text.split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1);
+    if (colon > 0 && !line.startsWith('#'))
+      fields[line.slice(0, colon)] = line.slice(colon + 1);
   }
   return fields;
 }

@@ -13,7 +13,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRedisProbe } from './redis-probe.mjs';
-import { aggregate, findProblems, printReport, writeJson, writeSvg, writeText } from './report.mjs';
+import {
+  aggregate,
+  findProblems,
+  printReport,
+  writeJson,
+  writeSvg,
+  writeText,
+} from './report.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(benchDir, '..');
@@ -77,7 +84,11 @@ function parseOptions(argv) {
     stallMs: 10_000,
   };
   const given = new Set();
-  const list = (v) => v.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const numbers = (v) => list(v).map(Number);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -87,26 +98,67 @@ function parseOptions(argv) {
     };
     given.add(arg);
     switch (arg) {
-      case '--quick': o.quick = true; break;
-      case '--reps': o.reps = Number(value()); break;
-      case '--n': o.n = numbers(value()); break;
-      case '--payload': o.payload = numbers(value()); break;
-      case '--pattern': o.pattern = list(value()); break;
-      case '--servers': o.servers = list(value()); break;
-      case '--events': o.events = Number(value()); break;
-      case '--deliveries': o.deliveries = Number(value()); break;
-      case '--overload': o.overload = true; break;
-      case '--no-overload': o.overload = false; break;
-      case '--overload-rate': o.overloadRate = Number(value()); break;
-      case '--overload-seconds': o.overloadSeconds = Number(value()); break;
-      case '--overload-payload': o.overloadPayload = Number(value()); break;
-      case '--overload-reps': o.overloadReps = Number(value()); break;
-      case '--profile': o.profile = true; break;
-      case '--no-build': o.build = false; break;
-      case '--out': o.out = value(); break;
-      case '--redis-url': o.redisUrl = value(); break;
-      case '-h': case '--help': process.stdout.write(HELP); process.exit(0); break;
-      default: throw new Error(`unknown option ${arg}\n\n${HELP}`);
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--reps':
+        o.reps = Number(value());
+        break;
+      case '--n':
+        o.n = numbers(value());
+        break;
+      case '--payload':
+        o.payload = numbers(value());
+        break;
+      case '--pattern':
+        o.pattern = list(value());
+        break;
+      case '--servers':
+        o.servers = list(value());
+        break;
+      case '--events':
+        o.events = Number(value());
+        break;
+      case '--deliveries':
+        o.deliveries = Number(value());
+        break;
+      case '--overload':
+        o.overload = true;
+        break;
+      case '--no-overload':
+        o.overload = false;
+        break;
+      case '--overload-rate':
+        o.overloadRate = Number(value());
+        break;
+      case '--overload-seconds':
+        o.overloadSeconds = Number(value());
+        break;
+      case '--overload-payload':
+        o.overloadPayload = Number(value());
+        break;
+      case '--overload-reps':
+        o.overloadReps = Number(value());
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--no-build':
+        o.build = false;
+        break;
+      case '--out':
+        o.out = value();
+        break;
+      case '--redis-url':
+        o.redisUrl = value();
+        break;
+      case '-h':
+      case '--help':
+        process.stdout.write(HELP);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n\n${HELP}`);
     }
   }
   if (o.quick) {
@@ -118,9 +170,13 @@ function parseOptions(argv) {
     if (!given.has('--overload')) o.overload = false;
     o.stallMs = 5_000;
   }
-  for (const p of o.pattern) if (p !== 'tick' && p !== 'burst') throw new Error(`unknown pattern ${p}`);
+  for (const p of o.pattern)
+    if (p !== 'tick' && p !== 'burst') throw new Error(`unknown pattern ${p}`);
   for (const n of o.n) {
-    if (!(n > 0) || n > FD_LIMIT - 500) throw new Error(`--n ${n}: must be between 1 and ${FD_LIMIT - 500} (fd limit ${FD_LIMIT})`);
+    if (!(n > 0) || n > FD_LIMIT - 500)
+      throw new Error(
+        `--n ${n}: must be between 1 and ${FD_LIMIT - 500} (fd limit ${FD_LIMIT})`,
+      );
   }
   if (!(o.reps >= 1)) throw new Error('--reps must be at least 1');
   return o;
@@ -136,9 +192,14 @@ function parseOptions(argv) {
 function libraryDeliveryModes() {
   const file = join(rootDir, 'src/sse/sse-module-options.interface.ts');
   const source = readFileSync(file, 'utf8');
-  const match = /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?\bdelivery\??\s*:\s*([^;]+);/.exec(source);
+  const match =
+    /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?\bdelivery\??\s*:\s*([^;]+);/.exec(
+      source,
+    );
   if (!match) return { modes: [], defaultMode: undefined };
-  const modes = [...match[2].matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+  const modes = [...match[2].matchAll(/'([^']+)'|"([^"]+)"/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   const defaultMode = /@default\s+['"]([^'"]+)['"]/.exec(match[1] ?? '')?.[1];
   return { modes, defaultMode };
 }
@@ -146,9 +207,25 @@ function libraryDeliveryModes() {
 function serversUnderTest(selected) {
   const servers = [
     { key: 'raw', label: 'raw node:http', script: 'servers/raw.mjs', args: [] },
-    { key: 'better-sse', label: 'better-sse', script: 'servers/better-sse.mjs', args: [] },
-    { key: 'nest-plain', label: 'plain Nest @Sse', script: 'servers/nest-plain.mjs', args: [] },
-    { key: 'library', label: 'library (default)', script: 'servers/library.mjs', args: [], library: true },
+    {
+      key: 'better-sse',
+      label: 'better-sse',
+      script: 'servers/better-sse.mjs',
+      args: [],
+    },
+    {
+      key: 'nest-plain',
+      label: 'plain Nest @Sse',
+      script: 'servers/nest-plain.mjs',
+      args: [],
+    },
+    {
+      key: 'library',
+      label: 'library (default)',
+      script: 'servers/library.mjs',
+      args: [],
+      library: true,
+    },
   ];
   const notes = [];
   const { modes, defaultMode } = libraryDeliveryModes();
@@ -165,9 +242,20 @@ function serversUnderTest(selected) {
   // The Redis mode, for the default delivery and every other mode: two
   // instances (sent on A, delivered by B) and, on request only, one instance
   // on Redis. Each is compared with the single instance of the same delivery.
-  const deliveries = [{ suffix: '', name: 'default', args: [], compareWith: 'library' }];
-  for (const mode of extra) deliveries.push({ suffix: `-${mode}`, name: mode, args: ['--delivery', mode], compareWith: `library-${mode}` });
-  for (const [redis, infix, label, optIn] of [['pair', '', 'Redis A→B', false], ['single', '-single', 'Redis ×1', true]]) {
+  const deliveries = [
+    { suffix: '', name: 'default', args: [], compareWith: 'library' },
+  ];
+  for (const mode of extra)
+    deliveries.push({
+      suffix: `-${mode}`,
+      name: mode,
+      args: ['--delivery', mode],
+      compareWith: `library-${mode}`,
+    });
+  for (const [redis, infix, label, optIn] of [
+    ['pair', '', 'Redis A→B', false],
+    ['single', '-single', 'Redis ×1', true],
+  ]) {
     for (const d of deliveries) {
       servers.push({
         key: `library-redis${infix}${d.suffix}`,
@@ -182,13 +270,24 @@ function serversUnderTest(selected) {
     }
   }
   if (!extra.includes('direct')) {
-    notes.push("library (direct): skipped, SseModuleOptions has no delivery: 'direct' yet (src/sse/sse-module-options.interface.ts)");
+    notes.push(
+      "library (direct): skipped, SseModuleOptions has no delivery: 'direct' yet (src/sse/sse-module-options.interface.ts)",
+    );
   }
   if (!selected) return { servers: servers.filter((s) => !s.optIn), notes };
-  const directKeys = ['library-direct', 'library-redis-direct', 'library-redis-single-direct'];
+  const directKeys = [
+    'library-direct',
+    'library-redis-direct',
+    'library-redis-single-direct',
+  ];
   for (const key of selected) {
-    if (!servers.some((s) => s.key === key) && !(directKeys.includes(key) && !extra.includes('direct'))) {
-      throw new Error(`unknown server ${key} (known: ${servers.map((s) => s.key).join(', ')})`);
+    if (
+      !servers.some((s) => s.key === key) &&
+      !(directKeys.includes(key) && !extra.includes('direct'))
+    ) {
+      throw new Error(
+        `unknown server ${key} (known: ${servers.map((s) => s.key).join(', ')})`,
+      );
     }
   }
   return { servers: servers.filter((s) => selected.includes(s.key)), notes };
@@ -209,9 +308,14 @@ async function redisForServers(servers, selected, url) {
     const reason =
       `no Redis answers at ${url} (${error.code ?? error.message}). ` +
       'Start one, e.g.: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
-    if (selected?.some((key) => redisServers.some((s) => s.key === key))) throw new Error(`${names} cannot run: ${reason}`, { cause: error });
+    if (selected?.some((key) => redisServers.some((s) => s.key === key)))
+      throw new Error(`${names} cannot run: ${reason}`, { cause: error });
     const why = `Redis mode skipped (${names}): ${reason}`;
-    return { probe: null, skipped: why, servers: servers.filter((s) => !s.redis) };
+    return {
+      probe: null,
+      skipped: why,
+      servers: servers.filter((s) => !s.redis),
+    };
   }
 }
 
@@ -224,16 +328,24 @@ async function redisForServers(servers, selected, url) {
  */
 function startNode(script, args = [], nodeFlags = []) {
   const shell = `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec node "$@"`;
-  const child = spawn('bash', ['-c', shell, 'bash', ...nodeFlags, join(benchDir, script), ...args], {
-    cwd: benchDir,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    'bash',
+    ['-c', shell, 'bash', ...nodeFlags, join(benchDir, script), ...args],
+    {
+      cwd: benchDir,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const pending = new Map();
   let nextId = 1;
   let onReady;
   const ready = new Promise((resolve, reject) => {
     onReady = resolve;
-    child.once('exit', (code, signal) => reject(new Error(`${script} exited (${signal ?? code}) before it was ready`)));
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(`${script} exited (${signal ?? code}) before it was ready`),
+      ),
+    );
   });
   child.on('message', (msg) => {
     if (msg.ready) return onReady(msg);
@@ -241,7 +353,8 @@ function startNode(script, args = [], nodeFlags = []) {
     pending.delete(msg.id);
   });
   child.on('exit', (code, signal) => {
-    for (const { reject } of pending.values()) reject(new Error(`${script} exited (${signal ?? code})`));
+    for (const { reject } of pending.values())
+      reject(new Error(`${script} exited (${signal ?? code})`));
     pending.clear();
   });
   return {
@@ -273,14 +386,18 @@ function startNode(script, args = [], nodeFlags = []) {
      * in 20 s and was killed.
      */
     async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return { hung: false, error: 'exited before' };
+      if (child.exitCode !== null || child.signalCode !== null)
+        return { hung: false, error: 'exited before' };
       const exited = new Promise((resolve) => child.once('exit', resolve));
       let killed = false;
       const timer = setTimeout(() => {
         killed = true;
         child.kill('SIGKILL');
       }, 20_000);
-      const answer = await this.call('close').catch((error) => ({ hung: false, error: error.message }));
+      const answer = await this.call('close').catch((error) => ({
+        hung: false,
+        error: error.message,
+      }));
       await exited;
       clearTimeout(timer);
       if (killed) return { hung: true };
@@ -304,7 +421,9 @@ function cpuTicks(pid) {
 }
 
 function rssBytes(pid) {
-  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE;
+  return (
+    Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE
+  );
 }
 
 /** Samples RSS every 20 ms; the returned function stops and gives the peak. */
@@ -334,7 +453,10 @@ async function waitForSubscribers(server, n, timeoutMs = 30_000) {
   for (;;) {
     const { subscribers } = await server.call('subscribers');
     if (subscribers === n) return;
-    if (Date.now() > deadline) throw new Error(`the server has ${subscribers} subscribers, expected ${n}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the server has ${subscribers} subscribers, expected ${n}`,
+      );
     await sleep(50);
   }
 }
@@ -348,13 +470,34 @@ async function waitForSubscribers(server, n, timeoutMs = 30_000) {
 function startTarget(def, options, redis) {
   if (!def.redis) {
     const server = startNode(def.script, def.args, ['--expose-gc']);
-    return { server, producer: server, processes: [server], redis: null, prefix: null };
+    return {
+      server,
+      producer: server,
+      processes: [server],
+      redis: null,
+      prefix: null,
+    };
   }
   const prefix = `${redis.runPrefix}${++redis.openings}:`;
-  const args = [...def.args, '--redis', prefix, '--redis-url', options.redisUrl];
+  const args = [
+    ...def.args,
+    '--redis',
+    prefix,
+    '--redis-url',
+    options.redisUrl,
+  ];
   const server = startNode(def.script, args, ['--expose-gc']);
-  const producer = def.redis === 'pair' ? startNode(def.script, [...args, '--no-loop-monitor'], ['--expose-gc']) : server;
-  return { server, producer, processes: [...new Set([server, producer])], redis: redis.probe, prefix };
+  const producer =
+    def.redis === 'pair'
+      ? startNode(def.script, [...args, '--no-loop-monitor'], ['--expose-gc'])
+      : server;
+  return {
+    server,
+    producer,
+    processes: [...new Set([server, producer])],
+    redis: redis.probe,
+    prefix,
+  };
 }
 
 /**
@@ -368,7 +511,10 @@ async function stopTarget(target) {
     return null;
   }
   const { server, producer } = target;
-  const [serverClose, producerClose] = await Promise.all([server.close(), producer === server ? null : producer.close()]);
+  const [serverClose, producerClose] = await Promise.all([
+    server.close(),
+    producer === server ? null : producer.close(),
+  ]);
   const keysDeleted = await target.redis.deleteKeys(target.prefix);
   return { serverClose, producerClose, keysDeleted };
 }
@@ -379,9 +525,15 @@ async function openServer(target, def, generator, n) {
   const [{ port }] = await Promise.all(target.processes.map((p) => p.ready));
   const before = await server.call('memory');
   const started = Date.now();
-  const connected = await generator.call('connect', { port, path: '/sse', count: n });
+  const connected = await generator.call('connect', {
+    port,
+    path: '/sse',
+    count: n,
+  });
   if (connected.failed > 0) {
-    throw new Error(`${def.label}: ${connected.failed} of ${n} connections failed: ${JSON.stringify(connected.errors)}`);
+    throw new Error(
+      `${def.label}: ${connected.failed} of ${n} connections failed: ${JSON.stringify(connected.errors)}`,
+    );
   }
   await waitForSubscribers(server, n);
   const connectMs = Date.now() - started;
@@ -405,8 +557,13 @@ async function watchOtherCpu(target) {
   const producerBefore = producer ? cpuTicks(producer.pid) : 0;
   const redisBefore = target.redis ? await target.redis.cpuSeconds() : 0;
   return async (deliveries) => ({
-    producerCpuUsPerDelivery: producer ? ((cpuTicks(producer.pid) - producerBefore) * (1e6 / CLK_TCK)) / deliveries : null,
-    redisCpuUsPerDelivery: target.redis ? (((await target.redis.cpuSeconds()) - redisBefore) * 1e6) / deliveries : null,
+    producerCpuUsPerDelivery: producer
+      ? ((cpuTicks(producer.pid) - producerBefore) * (1e6 / CLK_TCK)) /
+        deliveries
+      : null,
+    redisCpuUsPerDelivery: target.redis
+      ? (((await target.redis.cpuSeconds()) - redisBefore) * 1e6) / deliveries
+      : null,
   });
 }
 
@@ -415,7 +572,11 @@ async function watchOtherCpu(target) {
  * events. The next round starts once every connection received the last one,
  * so that peak memory is that of one round (for a burst: one burst).
  */
-async function runScenario(target, generator, { n, payloadBytes, pattern, events, rounds, stallMs, profilePath }) {
+async function runScenario(
+  target,
+  generator,
+  { n, payloadBytes, pattern, events, rounds, stallMs, profilePath },
+) {
   const { server, producer } = target;
   const perConnection = events * rounds;
   await generator.call('expect', { eventsPerConnection: perConnection });
@@ -434,11 +595,19 @@ async function runScenario(target, generator, { n, payloadBytes, pattern, events
   let timedOut = false;
   let arrived = 0;
   for (let r = 0; r < rounds; r++) {
-    const sent = await producer.call('round', { pattern, events, seq: r * events, payloadBytes });
+    const sent = await producer.call('round', {
+      pattern,
+      events,
+      seq: r * events,
+      payloadBytes,
+    });
     // A lost event makes this wait until nothing arrived for stallMs; the
     // next rounds still run (each waits for its own n × events), so that the
     // report counts exactly what was lost.
-    const got = await generator.call('wait', { total: arrived + n * events, stallMs });
+    const got = await generator.call('wait', {
+      total: arrived + n * events,
+      stallMs,
+    });
     arrived = got.received;
     timedOut ||= got.timedOut;
     activeMs += Math.max(got.lastReceive, sent.lastSend) - sent.firstSend;
@@ -450,7 +619,10 @@ async function runScenario(target, generator, { n, payloadBytes, pattern, events
   const { loopMaxMs } = await server.call('loop-max');
   if (profilePath) {
     await server.call('profile-stop', { path: profilePath });
-    if (producer !== server) await producer.call('profile-stop', { path: profilePath.replace(/\.cpuprofile$/, '-producer.cpuprofile') });
+    if (producer !== server)
+      await producer.call('profile-stop', {
+        path: profilePath.replace(/\.cpuprofile$/, '-producer.cpuprofile'),
+      });
   }
   const received = await generator.call('report');
   return {
@@ -474,7 +646,11 @@ async function runScenario(target, generator, { n, payloadBytes, pattern, events
 }
 
 /** The producer is asked for more than it may manage; what matters is p99 and peak memory. */
-async function runOverload(target, generator, { n, deliveriesPerSecond, seconds, payloadBytes, stallMs }) {
+async function runOverload(
+  target,
+  generator,
+  { n, deliveriesPerSecond, seconds, payloadBytes, stallMs },
+) {
   const { server, producer } = target;
   const events = Math.max(1, Math.round((deliveriesPerSecond / n) * seconds));
   await generator.call('expect', { eventsPerConnection: events });
@@ -483,7 +659,11 @@ async function runOverload(target, generator, { n, deliveriesPerSecond, seconds,
   const stopPeak = watchPeakRss(server.pid);
   const stopOtherCpu = await watchOtherCpu(target);
   const cpuBefore = cpuTicks(server.pid);
-  const sent = await producer.call('overload', { events, durationMs: seconds * 1000, payloadBytes });
+  const sent = await producer.call('overload', {
+    events,
+    durationMs: seconds * 1000,
+    payloadBytes,
+  });
   const got = await generator.call('wait', { total: n * events, stallMs });
   const cpuAfter = cpuTicks(server.pid);
   const otherCpu = await stopOtherCpu(n * events);
@@ -499,7 +679,9 @@ async function runOverload(target, generator, { n, deliveriesPerSecond, seconds,
     timedOut: got.timedOut,
     askedPerSecond: deliveriesPerSecond,
     producedPerSecond: (n * events) / ((sent.lastSend - sent.firstSend) / 1000),
-    deliveriesPerSecond: received.received / ((Math.max(got.lastReceive, sent.lastSend) - sent.firstSend) / 1000),
+    deliveriesPerSecond:
+      received.received /
+      ((Math.max(got.lastReceive, sent.lastSend) - sent.firstSend) / 1000),
     latencyMs: received.latencyMs,
     cpuUsPerDelivery: ((cpuAfter - cpuBefore) * (1e6 / CLK_TCK)) / (n * events),
     ...otherCpu,
@@ -516,19 +698,25 @@ function progressBar(totalWeight) {
   const started = Date.now();
   let done = 0;
   let lastPlain = 0;
-  const format = (s) => (s < 60 ? `${Math.round(s)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
+  const format = (s) =>
+    s < 60
+      ? `${Math.round(s)}s`
+      : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
   return {
     step(label) {
       const fraction = Math.min(1, done / totalWeight);
       const elapsed = (Date.now() - started) / 1000;
-      const eta = fraction > 0.02 ? format((elapsed / fraction) * (1 - fraction)) : '?';
+      const eta =
+        fraction > 0.02 ? format((elapsed / fraction) * (1 - fraction)) : '?';
       const width = 28;
       const filled = Math.round(fraction * width);
       const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
       const line = `${bar} ${format(elapsed)} elapsed, ETA ${eta} | ${label}`;
       if (process.stderr.isTTY) {
         const columns = process.stderr.columns || 120;
-        process.stderr.write(`\r${line.slice(0, columns - 1).padEnd(columns - 1)}`);
+        process.stderr.write(
+          `\r${line.slice(0, columns - 1).padEnd(columns - 1)}`,
+        );
       } else if (Date.now() - lastPlain > 5_000 || done === 0) {
         lastPlain = Date.now();
         process.stderr.write(`${line}\n`);
@@ -538,8 +726,13 @@ function progressBar(totalWeight) {
       done += weight;
     },
     end() {
-      if (process.stderr.isTTY) process.stderr.write(`\r${' '.repeat((process.stderr.columns || 120) - 1)}\r`);
-      process.stderr.write(`done in ${format((Date.now() - started) / 1000)}\n`);
+      if (process.stderr.isTTY)
+        process.stderr.write(
+          `\r${' '.repeat((process.stderr.columns || 120) - 1)}\r`,
+        );
+      process.stderr.write(
+        `done in ${format((Date.now() - started) / 1000)}\n`,
+      );
     },
   };
 }
@@ -560,10 +753,15 @@ function machine() {
 
 function build() {
   process.stderr.write('building the library (npm run build)…\n');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: rootDir, encoding: 'utf8' });
+  const result = spawnSync('npm', ['run', 'build'], {
+    cwd: rootDir,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     process.stderr.write(result.stdout + result.stderr);
-    throw new Error('npm run build failed: the library server needs dist/src/sse/index.js');
+    throw new Error(
+      'npm run build failed: the library server needs dist/src/sse/index.js',
+    );
   }
 }
 
@@ -571,27 +769,47 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   const selected = serversUnderTest(options.servers);
   const notes = selected.notes;
-  const { probe, skipped: redisSkipped, servers } = await redisForServers(selected.servers, options.servers, options.redisUrl);
+  const {
+    probe,
+    skipped: redisSkipped,
+    servers,
+  } = await redisForServers(
+    selected.servers,
+    options.servers,
+    options.redisUrl,
+  );
   if (redisSkipped) notes.push(redisSkipped);
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (servers.length === 0) throw new Error('no server left to run');
   if (options.build && servers.some((s) => s.library)) build();
   // Every key of this run starts with runPrefix; each opening of a Redis server gets a prefix below it.
-  const redis = probe && { probe, runPrefix: `sse-bench:${randomBytes(6).toString('hex')}:`, openings: 0 };
+  const redis = probe && {
+    probe,
+    runPrefix: `sse-bench:${randomBytes(6).toString('hex')}:`,
+    openings: 0,
+  };
 
   const scenarios = [];
-  for (const payloadBytes of options.payload) for (const pattern of options.pattern) scenarios.push({ payloadBytes, pattern });
+  for (const payloadBytes of options.payload)
+    for (const pattern of options.pattern)
+      scenarios.push({ payloadBytes, pattern });
   const maxN = Math.max(...options.n);
-  const overloadAt = (n, rep) => options.overload && n === maxN && rep < options.overloadReps;
+  const overloadAt = (n, rep) =>
+    options.overload && n === maxN && rep < options.overloadReps;
 
   // Weights for the progress bar: about proportional to the work of each step.
   let totalWeight = 0;
   for (let rep = 0; rep < options.reps; rep++) {
-    for (const n of options.n) totalWeight += servers.length * n * (1 + scenarios.length + (overloadAt(n, rep) ? 2 : 0));
+    for (const n of options.n)
+      totalWeight +=
+        servers.length *
+        n *
+        (1 + scenarios.length + (overloadAt(n, rep) ? 2 : 0));
   }
   const progress = progressBar(totalWeight);
 
-  if (options.profile) mkdirSync(join(options.out, 'profiles'), { recursive: true });
+  if (options.profile)
+    mkdirSync(join(options.out, 'profiles'), { recursive: true });
   const generator = startNode('load-generator.mjs');
   await generator.ready;
   const runs = [];
@@ -612,7 +830,9 @@ async function main() {
       for (const n of options.n) {
         // Servers run in a different order in each repetition, so that a
         // slow spell of the machine does not always hit the same one.
-        const order = servers.map((_, i) => servers[(i + rep) % servers.length]);
+        const order = servers.map(
+          (_, i) => servers[(i + rep) % servers.length],
+        );
         for (const def of order) {
           const where = `rep ${rep + 1}/${options.reps} N=${n} ${def.label}`;
           progress.step(`${where}: connecting`);
@@ -623,14 +843,37 @@ async function main() {
 
           for (const { payloadBytes, pattern } of scenarios) {
             progress.step(`${where}: ${pattern}, ${payloadBytes} B`);
-            const rounds = Math.max(1, Math.ceil(options.deliveries / (n * options.events)));
+            const rounds = Math.max(
+              1,
+              Math.ceil(options.deliveries / (n * options.events)),
+            );
             const profilePath = options.profile
-              ? join(options.out, 'profiles', `${def.key}-n${n}-${payloadBytes}B-${pattern}-rep${rep + 1}.cpuprofile`)
+              ? join(
+                  options.out,
+                  'profiles',
+                  `${def.key}-n${n}-${payloadBytes}B-${pattern}-rep${rep + 1}.cpuprofile`,
+                )
               : undefined;
             const result = await runScenario(current, generator, {
-              n, payloadBytes, pattern, events: options.events, rounds, stallMs: options.stallMs, profilePath,
+              n,
+              payloadBytes,
+              pattern,
+              events: options.events,
+              rounds,
+              stallMs: options.stallMs,
+              profilePath,
             });
-            runs.push({ kind: 'scenario', server: def.key, n, payloadBytes, pattern, rep, rounds, events: options.events, ...result });
+            runs.push({
+              kind: 'scenario',
+              server: def.key,
+              n,
+              payloadBytes,
+              pattern,
+              rep,
+              rounds,
+              events: options.events,
+              ...result,
+            });
             progress.advance(n);
           }
           if (overloadAt(n, rep)) {
@@ -642,13 +885,27 @@ async function main() {
               payloadBytes: options.overloadPayload,
               stallMs: options.stallMs,
             });
-            runs.push({ kind: 'overload', server: def.key, n, payloadBytes: options.overloadPayload, rep, ...result });
+            runs.push({
+              kind: 'overload',
+              server: def.key,
+              n,
+              payloadBytes: options.overloadPayload,
+              rep,
+              ...result,
+            });
             progress.advance(2 * n);
           }
           // The server goes first, so that the closing handshakes leave no
           // client port in TIME_WAIT for the next 10 000 connections.
           const shutdown = await stopTarget(current);
-          if (shutdown) runs.push({ kind: 'shutdown', server: def.key, n, rep, ...shutdown });
+          if (shutdown)
+            runs.push({
+              kind: 'shutdown',
+              server: def.key,
+              n,
+              rep,
+              ...shutdown,
+            });
           current = null;
           await generator.call('disconnect');
         }
@@ -665,8 +922,16 @@ async function main() {
     finishedAt: new Date().toISOString(),
     machine: machine(),
     options: { ...options, out: undefined },
-    servers: servers.map(({ key, label, args, redis: mode, compareWith }) => ({ key, label, args, redis: mode, compareWith })),
-    redis: probe ? { url: options.redisUrl, version: probe.version, pid: probe.pid } : { url: options.redisUrl, skipped: redisSkipped },
+    servers: servers.map(({ key, label, args, redis: mode, compareWith }) => ({
+      key,
+      label,
+      args,
+      redis: mode,
+      compareWith,
+    })),
+    redis: probe
+      ? { url: options.redisUrl, version: probe.version, pid: probe.pid }
+      : { url: options.redisUrl, skipped: redisSkipped },
     notes,
     summary,
     runs,
@@ -675,19 +940,26 @@ async function main() {
   writeJson(join(options.out, 'latest.json'), result);
   writeSvg(join(options.out, 'latest.svg'), result);
   writeText(join(options.out, 'latest.txt'), result);
-  process.stdout.write(`\nwrote ${join(options.out, 'latest.json')}, latest.txt and latest.svg\n`);
+  process.stdout.write(
+    `\nwrote ${join(options.out, 'latest.json')}, latest.txt and latest.svg\n`,
+  );
 
   // Losses and duplicates fail the run, timings never do (CI runs --quick).
   const problems = findProblems(runs);
   if (problems.length > 0) {
-    process.stderr.write(`\nFAILED: ${problems.length} run(s) lost or duplicated events:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `\nFAILED: ${problems.length} run(s) lost or duplicated events:\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
+    );
     process.exitCode = 1;
   }
-  for (const warning of shutdownWarnings(runs)) process.stderr.write(`\nwarning: ${warning}\n`);
+  for (const warning of shutdownWarnings(runs))
+    process.stderr.write(`\nwarning: ${warning}\n`);
   if (redisSkipped) {
     // CI starts a Redis: there, a skipped Redis mode is a broken set-up, not a choice.
     const inCi = process.env.CI === 'true';
-    process.stderr.write(`\n${inCi ? 'FAILED (CI=true, where Redis is expected)' : 'NOTE'}: ${redisSkipped}\n`);
+    process.stderr.write(
+      `\n${inCi ? 'FAILED (CI=true, where Redis is expected)' : 'NOTE'}: ${redisSkipped}\n`,
+    );
     if (inCi) process.exitCode = 1;
   }
 }
@@ -696,11 +968,15 @@ async function main() {
 function shutdownWarnings(runs) {
   const warnings = [];
   for (const r of runs.filter((x) => x.kind === 'shutdown')) {
-    for (const [field, role] of [['serverClose', 'B (clients)'], ['producerClose', 'A (sender)']]) {
+    for (const [field, role] of [
+      ['serverClose', 'B (clients)'],
+      ['producerClose', 'A (sender)'],
+    ]) {
       const s = r[field];
       if (!s) continue;
       const who = `${r.server} N=${r.n} rep ${r.rep + 1} ${role}`;
-      if (s.hung) warnings.push(`${who}: app.close() had not finished after 10 s`);
+      if (s.hung)
+        warnings.push(`${who}: app.close() had not finished after 10 s`);
       if (s.error) warnings.push(`${who}: app.close() failed: ${s.error}`);
     }
   }

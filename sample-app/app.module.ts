@@ -3,7 +3,11 @@ import { RedisTransport } from '../src/redis/index.js';
 import { SseModule } from '../src/sse/index.js';
 import { ActivityController } from './activity/activity.controller.js';
 import { PostsService } from './activity/posts.service.js';
-import { InMemoryPostsStore, PostsStore, RedisPostsStore } from './activity/posts.store.js';
+import {
+  InMemoryPostsStore,
+  PostsStore,
+  RedisPostsStore,
+} from './activity/posts.store.js';
 import { EventsController } from './events.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -20,14 +24,26 @@ const REDIS_URL = process.env.REDIS_URL;
       delivery: process.env.SSE_DELIVERY === 'direct' ? 'direct' : 'pipeline',
       // REDIS_URL=redis://127.0.0.1:6379 runs this instance as one of several
       // (see the README's "Running several instances").
-      transport: REDIS_URL ? new RedisTransport({ url: REDIS_URL, keyPrefix: 'sample:sse:' }) : undefined,
+      transport: REDIS_URL
+        ? new RedisTransport({ url: REDIS_URL, keyPrefix: 'sample:sse:' })
+        : undefined,
     }),
   ],
-  controllers: [EventsController, OrdersController, ActivityController, NotificationsController, PageController],
+  controllers: [
+    EventsController,
+    OrdersController,
+    ActivityController,
+    NotificationsController,
+    PageController,
+  ],
   providers: [
     OrdersService,
     PostsService,
-    { provide: PostsStore, useFactory: () => (REDIS_URL ? new RedisPostsStore(REDIS_URL) : new InMemoryPostsStore()) },
+    {
+      provide: PostsStore,
+      useFactory: () =>
+        REDIS_URL ? new RedisPostsStore(REDIS_URL) : new InMemoryPostsStore(),
+    },
   ],
 })
 export class AppModule {}

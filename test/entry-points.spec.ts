@@ -6,19 +6,30 @@ const root = resolve(import.meta.dirname, '..');
 /** Every module specifier a file imports or re-exports, statically or dynamically. */
 function specifiers(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/(?:from\s+|import\s*\(?\s*)['"]([^'"]+)['"]/g)].map((match) => match[1]);
+  return [
+    ...source.matchAll(/(?:from\s+|import\s*\(?\s*)['"]([^'"]+)['"]/g),
+  ].map((match) => match[1]);
 }
 
 /** The files reachable from `entry` through relative imports, and the packages they import. */
-function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+function importGraph(entry: string): {
+  files: Set<string>;
+  packages: Set<string>;
+} {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
     for (const specifier of specifiers(file)) {
-      if (specifier.startsWith('.')) visit(join(dirname(file), specifier).replace(/\.js$/, '.ts'));
-      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      if (specifier.startsWith('.'))
+        visit(join(dirname(file), specifier).replace(/\.js$/, '.ts'));
+      else
+        packages.add(
+          specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : specifier.split('/')[0],
+        );
     }
   };
   visit(join(root, entry));
@@ -29,29 +40,58 @@ describe('entry points', () => {
   it('the main entry pulls in no Redis client', () => {
     const { files, packages } = importGraph('src/sse/index.ts');
     // @nestjs/swagger is imported only if installed (an optional peer, for the OpenAPI document).
-    expect([...packages].sort()).toEqual(['@nestjs/common', '@nestjs/core', '@nestjs/swagger', 'node:crypto', 'node:http', 'rxjs']);
-    expect([...files].filter((file) => file.includes('/src/redis/'))).toEqual([]);
+    expect([...packages].sort()).toEqual([
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/swagger',
+      'node:crypto',
+      'node:http',
+      'rxjs',
+    ]);
+    expect([...files].filter((file) => file.includes('/src/redis/'))).toEqual(
+      [],
+    );
   });
 
   it('the testing kit is its own subpath, and needs nothing but Node and the main entry', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(manifest.exports['./testing']).toEqual({ types: './dist/src/testing/index.d.ts', default: './dist/src/testing/index.js' });
-    expect([...importGraph('src/testing/index.ts').packages].sort()).toEqual(['@nestjs/common']);
+    const manifest = JSON.parse(
+      readFileSync(join(root, 'package.json'), 'utf8'),
+    );
+    expect(manifest.exports['./testing']).toEqual({
+      types: './dist/src/testing/index.d.ts',
+      default: './dist/src/testing/index.js',
+    });
+    expect([...importGraph('src/testing/index.ts').packages].sort()).toEqual([
+      '@nestjs/common',
+    ]);
   });
 
   it.each([
     ['prometheus', 'prom-client'],
     ['terminus', '@nestjs/terminus'],
-  ])('the %s integration is its own subpath, with %s an optional peer', (subpath, peer) => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(manifest.exports[`./${subpath}`]).toEqual({ types: `./dist/src/${subpath}/index.d.ts`, default: `./dist/src/${subpath}/index.js` });
-    expect(manifest.peerDependenciesMeta[peer]).toEqual({ optional: true });
-    expect(importGraph(`src/${subpath}/index.ts`).packages).toContain(peer);
-  });
+  ])(
+    'the %s integration is its own subpath, with %s an optional peer',
+    (subpath, peer) => {
+      const manifest = JSON.parse(
+        readFileSync(join(root, 'package.json'), 'utf8'),
+      );
+      expect(manifest.exports[`./${subpath}`]).toEqual({
+        types: `./dist/src/${subpath}/index.d.ts`,
+        default: `./dist/src/${subpath}/index.js`,
+      });
+      expect(manifest.peerDependenciesMeta[peer]).toEqual({ optional: true });
+      expect(importGraph(`src/${subpath}/index.ts`).packages).toContain(peer);
+    },
+  );
 
   it('the Redis transport is its own subpath, with ioredis an optional peer', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(manifest.exports['./redis']).toEqual({ types: './dist/src/redis/index.d.ts', default: './dist/src/redis/index.js' });
+    const manifest = JSON.parse(
+      readFileSync(join(root, 'package.json'), 'utf8'),
+    );
+    expect(manifest.exports['./redis']).toEqual({
+      types: './dist/src/redis/index.d.ts',
+      default: './dist/src/redis/index.js',
+    });
     expect(manifest.peerDependenciesMeta.ioredis).toEqual({ optional: true });
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(importGraph('src/redis/index.ts').packages).toContain('ioredis');

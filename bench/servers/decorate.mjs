@@ -5,7 +5,12 @@ import 'reflect-metadata';
 /** `@decorator method() {}`: applies the decorators (listed top to bottom) to one method. */
 export function decorateMethod(cls, name, ...decorators) {
   const proto = cls.prototype;
-  const descriptor = Reflect.decorate(decorators, proto, name, Object.getOwnPropertyDescriptor(proto, name));
+  const descriptor = Reflect.decorate(
+    decorators,
+    proto,
+    name,
+    Object.getOwnPropertyDescriptor(proto, name),
+  );
   Object.defineProperty(proto, name, descriptor);
 }
 

@@ -18,14 +18,19 @@ const CLOSE_TIMEOUT_MS = 10_000;
  * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void, close?: () => Promise<void> }>} start
  */
 export async function serve(start) {
-  if (!process.send) throw new Error('Start this file through bench/run.mjs (it talks to the driver over IPC).');
+  if (!process.send)
+    throw new Error(
+      'Start this file through bench/run.mjs (it talks to the driver over IPC).',
+    );
   const server = await start();
 
   // A 1 ms timer measures how late the loop runs it: the longest delay is the
   // longest stall, e.g. one synchronous fan-out to every connection. It costs
   // an idle server about 3 % of a core, so the Redis mode's sender, whose CPU
   // is reported but not its stalls, runs without it (`--no-loop-monitor`).
-  const loopDelay = process.argv.includes('--no-loop-monitor') ? null : monitorEventLoopDelay({ resolution: 1 });
+  const loopDelay = process.argv.includes('--no-loop-monitor')
+    ? null
+    : monitorEventLoopDelay({ resolution: 1 });
   loopDelay?.enable();
 
   const reply = (id, body = {}) => process.send({ id, ...body });
@@ -39,7 +44,10 @@ export async function serve(start) {
         // not count as memory held per connection.
         globalThis.gc?.();
         globalThis.gc?.();
-        return setTimeout(() => reply(msg.id, { ...process.memoryUsage() }), 50);
+        return setTimeout(
+          () => reply(msg.id, { ...process.memoryUsage() }),
+          50,
+        );
       case 'loop-reset':
         loopDelay?.reset();
         // After reset() the monitor ignores its next sample (it has no
@@ -47,7 +55,9 @@ export async function serve(start) {
         // unseen. Answer once it has sampled again.
         return setTimeout(() => reply(msg.id), 10);
       case 'loop-max':
-        return reply(msg.id, { loopMaxMs: loopDelay ? loopDelay.max / 1e6 : null });
+        return reply(msg.id, {
+          loopMaxMs: loopDelay ? loopDelay.max / 1e6 : null,
+        });
       case 'profile-start':
         return startProfile().then(() => reply(msg.id));
       case 'profile-stop':
@@ -64,7 +74,9 @@ export async function serve(start) {
         // The server's own shutdown (app.close() for the Redis servers, whose
         // transport must flush, leave and quit), timed, then exit.
         // Exits once the answer is on its way (process.send is asynchronous).
-        return closeServer(server).then((body) => process.send({ id: msg.id, ...body }, () => process.exit(0)));
+        return closeServer(server).then((body) =>
+          process.send({ id: msg.id, ...body }, () => process.exit(0)),
+        );
       default:
         throw new Error(`unknown command ${msg.cmd}`);
     }
@@ -86,7 +98,10 @@ async function closeServer(server) {
       () => ({ hung: false }),
       (error) => ({ hung: false, error: String(error?.stack ?? error) }),
     ),
-    new Promise((resolve) => (timer = setTimeout(() => resolve({ hung: true }), CLOSE_TIMEOUT_MS))),
+    new Promise(
+      (resolve) =>
+        (timer = setTimeout(() => resolve({ hung: true }), CLOSE_TIMEOUT_MS)),
+    ),
   ]);
   clearTimeout(timer);
   return { closeMs: now() - started, ...outcome };
@@ -119,7 +134,10 @@ function padFor(bytes) {
 
 function event(seq, pad) {
   // Rounded to the microsecond: the same JSON length for every event.
-  return { type: 'tick', data: { seq, ts: Math.round(now() * 1000) / 1000, pad } };
+  return {
+    type: 'tick',
+    data: { seq, ts: Math.round(now() * 1000) / 1000, pad },
+  };
 }
 
 /**

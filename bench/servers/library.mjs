@@ -7,7 +7,11 @@
 // build (npm run build), as the sample app uses it.
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ChannelService, SseEndpoint, SseModule } from '../../dist/src/sse/index.js';
+import {
+  ChannelService,
+  SseEndpoint,
+  SseModule,
+} from '../../dist/src/sse/index.js';
 import { decorateClass, decorateMethod } from './decorate.mjs';
 import { serve } from './harness.mjs';
 
@@ -25,7 +29,10 @@ async function moduleOptions() {
   if (redisPrefix) {
     // Imported only here, as an application would: the main entry pulls no Redis client.
     const { RedisTransport } = await import('../../dist/src/redis/index.js');
-    options.transport = new RedisTransport({ url: redisUrl, keyPrefix: redisPrefix });
+    options.transport = new RedisTransport({
+      url: redisUrl,
+      keyPrefix: redisPrefix,
+    });
     // The driver closes this server with app.close() (so that the transport's
     // shutdown runs and is timed); the streams may all end at once.
     options.shutdownDrainMs = 0;
@@ -37,7 +44,11 @@ class BenchController {
   // Nothing to send on connect: the channel does the work.
   stream(_send) {}
 }
-decorateMethod(BenchController, 'stream', SseEndpoint('/sse', { channels: ['bench'] }));
+decorateMethod(
+  BenchController,
+  'stream',
+  SseEndpoint('/sse', { channels: ['bench'] }),
+);
 decorateClass(BenchController, Controller());
 
 const options = await moduleOptions();
@@ -45,13 +56,17 @@ class BenchModule {}
 decorateClass(
   BenchModule,
   Module({
-    imports: [Object.keys(options).length > 0 ? SseModule.forRoot(options) : SseModule],
+    imports: [
+      Object.keys(options).length > 0 ? SseModule.forRoot(options) : SseModule,
+    ],
     controllers: [BenchController],
   }),
 );
 
 await serve(async () => {
-  const app = await NestFactory.create(BenchModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(BenchModule, {
+    logger: ['error', 'warn'],
+  });
   await app.listen(0, '127.0.0.1');
   const bench = app.get(ChannelService).channel('bench');
   return {

@@ -20,7 +20,9 @@ class PlainModule {}
 decorateClass(PlainModule, Module({ controllers: [PlainController] }));
 
 await serve(async () => {
-  const app = await NestFactory.create(PlainModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(PlainModule, {
+    logger: ['error', 'warn'],
+  });
   await app.listen(0, '127.0.0.1');
   return {
     port: app.getHttpServer().address().port,

@@ -24,7 +24,9 @@ await serve(async () => {
     port: server.address().port,
     subscribers: () => clients.size,
     send({ type, data }) {
-      const frame = Buffer.from(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+      const frame = Buffer.from(
+        `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`,
+      );
       for (const res of clients) res.write(frame);
     },
   };

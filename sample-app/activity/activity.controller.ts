@@ -1,7 +1,20 @@
-import { BadRequestException, Body, Controller, Get, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { SseEndpoint, type SseSend } from '../../src/sse/index.js';
 import { BearerTokenGuard } from '../auth/bearer-token.guard.js';
-import { PostsService, type Comment, type Post as FeedPost } from './posts.service.js';
+import {
+  PostsService,
+  type Comment,
+  type Post as FeedPost,
+} from './posts.service.js';
 
 /** The seed's live activity feed. */
 @Controller()
@@ -21,8 +34,13 @@ export class ActivityController {
 
   @Post('/api/posts')
   @UseGuards(BearerTokenGuard)
-  createPost(@Body() body: { title?: unknown; author?: unknown }): Promise<FeedPost> {
-    return this.posts.createPost({ title: requireText(body?.title, 'title'), author: requireText(body?.author, 'author') });
+  createPost(
+    @Body() body: { title?: unknown; author?: unknown },
+  ): Promise<FeedPost> {
+    return this.posts.createPost({
+      title: requireText(body?.title, 'title'),
+      author: requireText(body?.author, 'author'),
+    });
   }
 
   @Post('/api/posts/:post_id/comments')
@@ -31,7 +49,10 @@ export class ActivityController {
     @Param('post_id', ParseIntPipe) postId: number,
     @Body() body: { author?: unknown; body?: unknown },
   ): Promise<Comment> {
-    return this.posts.addComment(postId, { author: requireText(body?.author, 'author'), body: requireText(body?.body, 'body') });
+    return this.posts.addComment(postId, {
+      author: requireText(body?.author, 'author'),
+      body: requireText(body?.body, 'body'),
+    });
   }
 }
 

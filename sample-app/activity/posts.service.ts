@@ -25,7 +25,10 @@ export class PostsService {
     return post;
   }
 
-  async addComment(postId: number, input: { author: string; body: string }): Promise<Comment> {
+  async addComment(
+    postId: number,
+    input: { author: string; body: string },
+  ): Promise<Comment> {
     const comment = await this.store.addComment(postId, input);
     if (!comment) throw new NotFoundException(`Post ${postId} does not exist`);
     this.channels.channel('activity').send({

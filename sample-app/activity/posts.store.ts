@@ -20,7 +20,10 @@ export abstract class PostsStore {
   abstract list(): Promise<Post[]>;
   abstract addPost(input: { title: string; author: string }): Promise<Post>;
   /** `undefined` when the post does not exist. */
-  abstract addComment(postId: number, input: { author: string; body: string }): Promise<Comment | undefined>;
+  abstract addComment(
+    postId: number,
+    input: { author: string; body: string },
+  ): Promise<Comment | undefined>;
 }
 
 export class InMemoryPostsStore extends PostsStore {
@@ -38,17 +41,27 @@ export class InMemoryPostsStore extends PostsStore {
     return post;
   }
 
-  async addComment(postId: number, input: { author: string; body: string }): Promise<Comment | undefined> {
+  async addComment(
+    postId: number,
+    input: { author: string; body: string },
+  ): Promise<Comment | undefined> {
     const post = this.posts.find((candidate) => candidate.id === postId);
     if (!post) return undefined;
-    const comment: Comment = { id: this.nextCommentId++, post_id: postId, ...input };
+    const comment: Comment = {
+      id: this.nextCommentId++,
+      post_id: postId,
+      ...input,
+    };
     post.comments.push(comment);
     return comment;
   }
 }
 
 /** Posts shared by every instance of the sample app (`REDIS_URL`), so each one's page lists them all. */
-export class RedisPostsStore extends PostsStore implements OnApplicationShutdown {
+export class RedisPostsStore
+  extends PostsStore
+  implements OnApplicationShutdown
+{
   private readonly redis: Redis;
 
   constructor(url: string) {
@@ -57,24 +70,47 @@ export class RedisPostsStore extends PostsStore implements OnApplicationShutdown
   }
 
   async list(): Promise<Post[]> {
-    const posts = (await this.redis.lrange('sample:posts', 0, -1)).map((json) => JSON.parse(json) as Post);
+    const posts = (await this.redis.lrange('sample:posts', 0, -1)).map(
+      (json) => JSON.parse(json) as Post,
+    );
     const pipeline = this.redis.pipeline();
-    for (const post of posts) pipeline.lrange(`sample:comments:${post.id}`, 0, -1);
+    for (const post of posts)
+      pipeline.lrange(`sample:comments:${post.id}`, 0, -1);
     const comments = (await pipeline.exec()) ?? [];
-    posts.forEach((post, i) => (post.comments = (comments[i][1] as string[]).map((json) => JSON.parse(json) as Comment)));
+    posts.forEach(
+      (post, i) =>
+        (post.comments = (comments[i][1] as string[]).map(
+          (json) => JSON.parse(json) as Comment,
+        )),
+    );
     return posts;
   }
 
   async addPost(input: { title: string; author: string }): Promise<Post> {
-    const post: Post = { id: await this.redis.incr('sample:post-id'), ...input, comments: [] };
+    const post: Post = {
+      id: await this.redis.incr('sample:post-id'),
+      ...input,
+      comments: [],
+    };
     await this.redis.rpush('sample:posts', JSON.stringify(post));
     return post;
   }
 
-  async addComment(postId: number, input: { author: string; body: string }): Promise<Comment | undefined> {
-    if (postId > Number((await this.redis.get('sample:post-id')) ?? 0)) return undefined;
-    const comment: Comment = { id: await this.redis.incr('sample:comment-id'), post_id: postId, ...input };
-    await this.redis.rpush(`sample:comments:${postId}`, JSON.stringify(comment));
+  async addComment(
+    postId: number,
+    input: { author: string; body: string },
+  ): Promise<Comment | undefined> {
+    if (postId > Number((await this.redis.get('sample:post-id')) ?? 0))
+      return undefined;
+    const comment: Comment = {
+      id: await this.redis.incr('sample:comment-id'),
+      post_id: postId,
+      ...input,
+    };
+    await this.redis.rpush(
+      `sample:comments:${postId}`,
+      JSON.stringify(comment),
+    );
     return comment;
   }
 

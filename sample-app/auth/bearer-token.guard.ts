@@ -1,4 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 
 /** The token the sample app accepts; set `API_TOKEN` to change it. */
 export const API_TOKEN = process.env.API_TOKEN ?? 'demo-token';
@@ -11,10 +16,16 @@ export const API_TOKEN = process.env.API_TOKEN ?? 'demo-token';
 @Injectable()
 export class BearerTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; query?: Record<string, unknown> }>();
+    const request = context.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      query?: Record<string, unknown>;
+    }>();
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : request.query?.token;
-    if (token !== API_TOKEN) throw new UnauthorizedException('A valid bearer token is required');
+    const token = header?.startsWith('Bearer ')
+      ? header.slice('Bearer '.length)
+      : request.query?.token;
+    if (token !== API_TOKEN)
+      throw new UnauthorizedException('A valid bearer token is required');
     return true;
   }
 }

@@ -1,4 +1,11 @@
-import { BadRequestException, Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Post,
+  Res,
+} from '@nestjs/common';
 import { SseEndpoint, type SseSend } from '../../src/sse/index.js';
 import { OrdersService, type Order } from './orders.service.js';
 
@@ -15,11 +22,18 @@ export class OrdersController {
 
   @Post('/api/orders')
   @HttpCode(201)
-  create(@Body() body: Partial<Order>, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Order {
+  create(
+    @Body() body: Partial<Order>,
+    @Res({ passthrough: true })
+    res: { header(name: string, value: string): unknown },
+  ): Order {
     if (typeof body?.item !== 'string' || body.item.length === 0) {
       throw new BadRequestException('"item" must be a non-empty string');
     }
-    const { order, notified } = this.orders.place({ item: body.item, quantity: Number(body.quantity ?? 1) });
+    const { order, notified } = this.orders.place({
+      item: body.item,
+      quantity: Number(body.quantity ?? 1),
+    });
     res.header('X-SSE-Notified', String(notified));
     return order;
   }

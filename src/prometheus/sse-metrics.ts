@@ -1,4 +1,9 @@
-import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  register as defaultRegistry,
+  type Registry,
+} from 'prom-client';
 import type { SseStats } from '../sse/stats/sse-stats.service.js';
 import type { SseStatsSnapshot } from '../sse/stats/sse-stats-snapshot.interface.js';
 
@@ -35,7 +40,10 @@ export interface SseMetricsOptions {
  * ```
  * @publicApi
  */
-export function registerSseMetrics(stats: SseStats, options: SseMetricsOptions = {}): void {
+export function registerSseMetrics(
+  stats: SseStats,
+  options: SseMetricsOptions = {},
+): void {
   const registry = options.registry ?? defaultRegistry;
   const prefix = options.prefix ?? 'sse_';
   // One snapshot per scrape, shared by every metric collected in that scrape.
@@ -55,7 +63,10 @@ export function registerSseMetrics(stats: SseStats, options: SseMetricsOptions =
     registers: [registry],
     collect() {
       this.reset();
-      for (const [endpoint, open] of Object.entries(read().connections.byEndpoint)) this.set({ endpoint }, open);
+      for (const [endpoint, open] of Object.entries(
+        read().connections.byEndpoint,
+      ))
+        this.set({ endpoint }, open);
     },
   });
   new Gauge({
@@ -65,17 +76,46 @@ export function registerSseMetrics(stats: SseStats, options: SseMetricsOptions =
     registers: [registry],
     collect() {
       this.reset();
-      for (const [channel, subscribers] of Object.entries(read().channels)) this.set({ channel }, subscribers);
+      for (const [channel, subscribers] of Object.entries(read().channels))
+        this.set({ channel }, subscribers);
     },
   });
   const counters: Array<[string, string, (s: SseStatsSnapshot) => number]> = [
-    ['events_sent_total', 'Events written to SSE streams (each stream counts).', (s) => s.events.sent],
-    ['event_bytes_sent_total', 'UTF-8 bytes of the events written to SSE streams.', (s) => s.events.bytes],
-    ['replays_total', 'Reconnections replayed what they missed.', (s) => s.replays.count],
-    ['replayed_events_total', 'Events carried by replays.', (s) => s.replays.events],
-    ['resets_total', 'Reset events sent (what a client missed could not be replayed).', (s) => s.resets],
-    ['slow_clients_dropped_total', 'Streams dropped because their client stopped reading.', (s) => s.droppedSlowClients],
-    ['connections_refused_total', 'Streams refused by the connection limits or during shutdown.', (s) => s.refusedConnections],
+    [
+      'events_sent_total',
+      'Events written to SSE streams (each stream counts).',
+      (s) => s.events.sent,
+    ],
+    [
+      'event_bytes_sent_total',
+      'UTF-8 bytes of the events written to SSE streams.',
+      (s) => s.events.bytes,
+    ],
+    [
+      'replays_total',
+      'Reconnections replayed what they missed.',
+      (s) => s.replays.count,
+    ],
+    [
+      'replayed_events_total',
+      'Events carried by replays.',
+      (s) => s.replays.events,
+    ],
+    [
+      'resets_total',
+      'Reset events sent (what a client missed could not be replayed).',
+      (s) => s.resets,
+    ],
+    [
+      'slow_clients_dropped_total',
+      'Streams dropped because their client stopped reading.',
+      (s) => s.droppedSlowClients,
+    ],
+    [
+      'connections_refused_total',
+      'Streams refused by the connection limits or during shutdown.',
+      (s) => s.refusedConnections,
+    ],
   ];
   for (const [name, help, value] of counters) {
     new Counter({

@@ -36,7 +36,9 @@ export class BrokerChannelMessage implements ChannelMessage {
     readonly position: number,
     payload: string,
   ) {
-    const [type, data, retry, conflationKey, dataIsText] = JSON.parse(payload) as [string | null, string, number | null, string | null, 0 | 1];
+    const [type, data, retry, conflationKey, dataIsText] = JSON.parse(
+      payload,
+    ) as [string | null, string, number | null, string | null, 0 | 1];
     this.type = type ?? undefined;
     this.data = data;
     this.retry = retry ?? undefined;

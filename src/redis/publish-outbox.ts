@@ -47,7 +47,10 @@ export class PublishOutbox {
    * `SseTransportError` when the queue is full.
    */
   push(channel: string, payload: string): void {
-    if (this.queue.length >= this.limit) throw new SseTransportError(REDIS_MESSAGES.outboxFull(this.limit, channel));
+    if (this.queue.length >= this.limit)
+      throw new SseTransportError(
+        REDIS_MESSAGES.outboxFull(this.limit, channel),
+      );
     this.queue.push({ sequence: ++this.lastSequence, channel, payload });
     if (this.flushScheduled) return;
     this.flushScheduled = true;

@@ -1,4 +1,8 @@
-import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SseTransportError } from '../sse/errors/sse-transport.error.js';
@@ -11,17 +15,27 @@ import {
   type SseTransportHealth,
   type TransportSink,
 } from '../sse/transport/sse-transport.js';
-import { BrokerChannelMessage, encodeBrokerPayload } from './broker-channel-message.js';
+import {
+  BrokerChannelMessage,
+  encodeBrokerPayload,
+} from './broker-channel-message.js';
 import { PublishOutbox, type QueuedSend } from './publish-outbox.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.interface.js';
 import { REDIS_MESSAGES } from './redis.messages.js';
-import { COUNT_ALL_SCRIPT, EPOCH_SCRIPT, PRESENCE_SCRIPT, PUBLISH_SCRIPT } from './redis.scripts.js';
+import {
+  COUNT_ALL_SCRIPT,
+  EPOCH_SCRIPT,
+  PRESENCE_SCRIPT,
+  PUBLISH_SCRIPT,
+} from './redis.scripts.js';
 import { SharedStreamReader, positionOf } from './shared-stream-reader.js';
 
 /** The scripts, as commands of the transport's own connection. */
 interface ScriptCommands {
-  ssePublish(...keysAndArgs: Array<string | number>): Promise<[0 | 2, string] | [1, string, number]>;
+  ssePublish(
+    ...keysAndArgs: Array<string | number>
+  ): Promise<[0 | 2, string] | [1, string, number]>;
   sseEpoch(...keysAndArgs: Array<string | number>): Promise<[string, string]>;
   ssePresence(...keysAndArgs: Array<string | number>): Promise<number>;
   sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
@@ -62,7 +76,10 @@ const COUNT_WRITE_DELAY_MS = 20;
  * ```
  * @publicApi
  */
-export class RedisTransport extends SseTransport implements OnModuleInit, OnApplicationShutdown {
+export class RedisTransport
+  extends SseTransport
+  implements OnModuleInit, OnApplicationShutdown
+{
   private readonly logger = new Logger('RedisTransport');
   private readonly keys: RedisKeys;
   private readonly settings: typeof DEFAULTS;
@@ -101,25 +118,55 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       keyPrefix: undefined,
     };
     // Named, so that `CLIENT LIST` tells which connections are whose.
-    const name = `${this.settings.keyPrefix}${this.instanceId}`.replace(/[^\w:.-]/g, '_');
+    const name = `${this.settings.keyPrefix}${this.instanceId}`.replace(
+      /[^\w:.-]/g,
+      '_',
+    );
     const commands = { ...connection, connectionName: `${name}:commands` };
-    this.commands = (options.client ? options.client.duplicate(commands) : new Redis(this.settings.url, commands)) as Redis & ScriptCommands;
-    this.reader = this.commands.duplicate({ ...connection, connectionName: `${name}:reader` });
-    this.commands.defineCommand('ssePublish', { numberOfKeys: 5, lua: PUBLISH_SCRIPT });
-    this.commands.defineCommand('sseEpoch', { numberOfKeys: 2, lua: EPOCH_SCRIPT });
-    this.commands.defineCommand('ssePresence', { numberOfKeys: 2, lua: PRESENCE_SCRIPT });
-    this.commands.defineCommand('sseCountAll', { numberOfKeys: 1, lua: COUNT_ALL_SCRIPT });
-    this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) => this.publishBatch(batch));
-    this.streamReader = new SharedStreamReader(this.reader, this.commands, this.keys, {
-      idOf: (position) => this.eventIds.format(position),
-      hasMembers: (channel) => this.localCounts.has(channel),
-      channelsWithMembers: () => this.localCounts.keys(),
-      deliver: (channel, message) => this.sink.deliver(channel, message),
-      missed: (channel) => this.sink.missed(channel),
-      connected: () => this.checkEpoch(),
-      skipped: (from, to) => this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
-      failed: (error) => this.noteFailure(error),
+    this.commands = (
+      options.client
+        ? options.client.duplicate(commands)
+        : new Redis(this.settings.url, commands)
+    ) as Redis & ScriptCommands;
+    this.reader = this.commands.duplicate({
+      ...connection,
+      connectionName: `${name}:reader`,
     });
+    this.commands.defineCommand('ssePublish', {
+      numberOfKeys: 5,
+      lua: PUBLISH_SCRIPT,
+    });
+    this.commands.defineCommand('sseEpoch', {
+      numberOfKeys: 2,
+      lua: EPOCH_SCRIPT,
+    });
+    this.commands.defineCommand('ssePresence', {
+      numberOfKeys: 2,
+      lua: PRESENCE_SCRIPT,
+    });
+    this.commands.defineCommand('sseCountAll', {
+      numberOfKeys: 1,
+      lua: COUNT_ALL_SCRIPT,
+    });
+    this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) =>
+      this.publishBatch(batch),
+    );
+    this.streamReader = new SharedStreamReader(
+      this.reader,
+      this.commands,
+      this.keys,
+      {
+        idOf: (position) => this.eventIds.format(position),
+        hasMembers: (channel) => this.localCounts.has(channel),
+        channelsWithMembers: () => this.localCounts.keys(),
+        deliver: (channel, message) => this.sink.deliver(channel, message),
+        missed: (channel) => this.sink.missed(channel),
+        connected: () => this.checkEpoch(),
+        skipped: (from, to) =>
+          this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
+        failed: (error) => this.noteFailure(error),
+      },
+    );
     for (const client of [this.commands, this.reader]) {
       client.on('error', (error: unknown) => this.noteFailure(error));
       client.on('ready', () => this.noteReady());
@@ -145,29 +192,50 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   /** Connects to Redis and starts reading; the application does not start without Redis. */
   async onModuleInit(): Promise<void> {
-    const ready = Promise.all([this.commands, this.reader].map((client) => this.connect(client)));
+    const ready = Promise.all(
+      [this.commands, this.reader].map((client) => this.connect(client)),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer')), this.settings.connectTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error('no answer')),
+        this.settings.connectTimeoutMs,
+      );
     });
     try {
       await Promise.race([ready, timeout]);
-      const [epoch, position] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
+      const [epoch, position] = await this.commands.sseEpoch(
+        this.keys.epoch,
+        this.keys.position,
+        this.freshEpoch,
+      );
       this.eventIds = new EventIds(epoch);
       // Never offer the epoch in use as the next one: a restart must change it.
-      if (epoch === this.freshEpoch) this.freshEpoch = randomBytes(6).toString('hex');
+      if (epoch === this.freshEpoch)
+        this.freshEpoch = randomBytes(6).toString('hex');
       this.streamReader.start(Number(position));
       this.started = true;
     } catch (error) {
       this.commands.disconnect();
       this.reader.disconnect();
       const { host, port } = this.commands.options;
-      const where = this.usesGivenClient ? `${host}:${port}` : this.settings.url;
-      throw new SseTransportError(REDIS_MESSAGES.startFailed(where, this.settings.connectTimeoutMs, error));
+      const where = this.usesGivenClient
+        ? `${host}:${port}`
+        : this.settings.url;
+      throw new SseTransportError(
+        REDIS_MESSAGES.startFailed(
+          where,
+          this.settings.connectTimeoutMs,
+          error,
+        ),
+      );
     } finally {
       clearTimeout(timer);
     }
-    this.presenceTimer = setInterval(() => this.writeCounts(), Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)));
+    this.presenceTimer = setInterval(
+      () => this.writeCounts(),
+      Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)),
+    );
     this.presenceTimer.unref();
     this.writeCounts();
     this.outbox.flush();
@@ -188,7 +256,10 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       this.logger.error(REDIS_MESSAGES.unsentAtShutdown(this.outbox.size));
     }
     this.streamReader.stop();
-    await Promise.all([this.quit(this.reader), this.leave().then(() => this.quit(this.commands))]);
+    await Promise.all([
+      this.quit(this.reader),
+      this.leave().then(() => this.quit(this.commands)),
+    ]);
   }
 
   /** Takes this instance out of the counts at once, rather than when its presence expires. */
@@ -209,20 +280,36 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   }
 
   publish(channel: string, event: ChannelEventDraft): undefined {
-    if (this.closing) throw new SseTransportError(REDIS_MESSAGES.closed(channel));
+    if (this.closing)
+      throw new SseTransportError(REDIS_MESSAGES.closed(channel));
     this.outbox.push(channel, encodeBrokerPayload(event));
     return undefined;
   }
 
-  async readAfter(channels: readonly string[], position: number): Promise<ReplayResult> {
+  async readAfter(
+    channels: readonly string[],
+    position: number,
+  ): Promise<ReplayResult> {
     const names = [...new Set(channels)];
-    const pipeline = this.commands.pipeline().get(this.keys.epoch).get(this.keys.position).time();
-    for (const name of names) pipeline.xrange(this.keys.channel(name), `(${position}-0`, '+');
+    const pipeline = this.commands
+      .pipeline()
+      .get(this.keys.epoch)
+      .get(this.keys.position)
+      .time();
+    for (const name of names)
+      pipeline.xrange(this.keys.channel(name), `(${position}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error);
     if (failed) throw failed[0];
-    const [epoch, newest, time] = replies.slice(0, 3).map(([, value]) => value) as [string | null, string | null, [string, string]];
-    if (epoch !== this.eventIds.epoch || position > Number(newest ?? 0)) return { reset: 'unknown' };
+    const [epoch, newest, time] = replies
+      .slice(0, 3)
+      .map(([, value]) => value) as [
+      string | null,
+      string | null,
+      [string, string],
+    ];
+    if (epoch !== this.eventIds.epoch || position > Number(newest ?? 0))
+      return { reset: 'unknown' };
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     const events: ChannelMessage[] = [];
     for (let i = 0; i < names.length; i++) {
@@ -231,11 +318,19 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
       const { size, maxAgeMs } = this.sink.historyOf(names[i]);
       // Fields: p (position of the channel's previous event), t (when, in ms), e (payload).
       const [, [, previous, , at]] = entries[0];
-      if (size === 0 || Number(previous) > position) return { reset: 'evicted' };
-      if (maxAgeMs !== undefined && now - Number(at) > maxAgeMs) return { reset: 'evicted' };
+      if (size === 0 || Number(previous) > position)
+        return { reset: 'evicted' };
+      if (maxAgeMs !== undefined && now - Number(at) > maxAgeMs)
+        return { reset: 'evicted' };
       for (const [id, fields] of entries) {
         const eventPosition = positionOf(id);
-        events.push(new BrokerChannelMessage(this.eventIds.format(eventPosition), eventPosition, fields[5]));
+        events.push(
+          new BrokerChannelMessage(
+            this.eventIds.format(eventPosition),
+            eventPosition,
+            fields[5],
+          ),
+        );
       }
     }
     events.sort((a, b) => a.position - b.position);
@@ -247,7 +342,10 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
     else this.localCounts.delete(channel);
     this.changedCounts.add(channel);
     if (!this.countWriteTimer && this.presenceTimer) {
-      this.countWriteTimer = setTimeout(() => this.writeCounts(), COUNT_WRITE_DELAY_MS);
+      this.countWriteTimer = setTimeout(
+        () => this.writeCounts(),
+        COUNT_WRITE_DELAY_MS,
+      );
       this.countWriteTimer.unref();
     }
   }
@@ -258,10 +356,17 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   async countAll(channel: string, localCount: number): Promise<number> {
     try {
-      const others = await this.commands.sseCountAll(this.keys.instances, this.keys.prefix, channel, this.instanceId);
+      const others = await this.commands.sseCountAll(
+        this.keys.instances,
+        this.keys.prefix,
+        channel,
+        this.instanceId,
+      );
       return localCount + Number(others);
     } catch (error) {
-      throw new SseTransportError(REDIS_MESSAGES.countAllFailed(channel, error));
+      throw new SseTransportError(
+        REDIS_MESSAGES.countAllFailed(channel, error),
+      );
     }
   }
 
@@ -270,10 +375,15 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   }
 
   health(): SseTransportHealth {
-    const up = this.commands.status === 'ready' && this.reader.status === 'ready';
+    const up =
+      this.commands.status === 'ready' && this.reader.status === 'ready';
     return up
       ? { status: 'up', queuedSends: this.outbox.size }
-      : { status: 'down', queuedSends: this.outbox.size, error: this.lastError ?? `connection ${this.commands.status}` };
+      : {
+          status: 'down',
+          queuedSends: this.outbox.size,
+          error: this.lastError ?? `connection ${this.commands.status}`,
+        };
   }
 
   private connect(client: Redis): Promise<void> {
@@ -287,7 +397,8 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   private async publishBatch(batch: readonly QueuedSend[]): Promise<number> {
     if (!this.started || this.commands.status !== 'ready') return 0;
     const epoch = this.eventIds.epoch;
-    const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> & ScriptCommands;
+    const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> &
+      ScriptCommands;
     for (const send of batch) {
       const size = Math.max(1, this.sink.historyOf(send.channel).size);
       pipeline.ssePublish(
@@ -333,7 +444,11 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   /** On every (re)connection of the reader, before it reads on. */
   private async checkEpoch(): Promise<void> {
-    const [epoch] = await this.commands.sseEpoch(this.keys.epoch, this.keys.position, this.freshEpoch);
+    const [epoch] = await this.commands.sseEpoch(
+      this.keys.epoch,
+      this.keys.position,
+      this.freshEpoch,
+    );
     this.restartHistory(epoch);
   }
 
@@ -343,7 +458,8 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
     this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
     this.eventIds = new EventIds(epoch);
     this.freshEpoch = randomBytes(6).toString('hex');
-    for (const channel of this.localCounts.keys()) this.changedCounts.add(channel);
+    for (const channel of this.localCounts.keys())
+      this.changedCounts.add(channel);
     this.streamReader.restartFrom(0);
     this.sink.restarted();
   }
@@ -351,12 +467,22 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
   /** Writes this instance's changed member counts and renews its presence. */
   private writeCounts(): void {
     this.countWriteTimer = undefined;
-    if (!this.started || this.closing || this.commands.status !== 'ready') return;
+    if (!this.started || this.closing || this.commands.status !== 'ready')
+      return;
     const changed = [...this.changedCounts];
     this.changedCounts.clear();
-    const pairs = changed.flatMap((channel) => [channel, String(this.localCounts.get(channel) ?? 0)]);
+    const pairs = changed.flatMap((channel) => [
+      channel,
+      String(this.localCounts.get(channel) ?? 0),
+    ]);
     this.commands
-      .ssePresence(this.keys.instances, this.keys.members(this.instanceId), this.instanceId, this.settings.instanceTtlMs, ...pairs)
+      .ssePresence(
+        this.keys.instances,
+        this.keys.members(this.instanceId),
+        this.instanceId,
+        this.settings.instanceTtlMs,
+        ...pairs,
+      )
       .catch((error: unknown) => {
         for (const channel of changed) this.changedCounts.add(channel);
         this.noteFailure(error);
@@ -374,14 +500,16 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
   private noteFailure(error: unknown): void {
     if (this.closing) return;
-    if (this.lastError === undefined) this.logger.warn(REDIS_MESSAGES.unreachable(error));
+    if (this.lastError === undefined)
+      this.logger.warn(REDIS_MESSAGES.unreachable(error));
     this.lastError = REDIS_MESSAGES.errorText(error);
   }
 
   private noteReady(): void {
     if (this.commands.status !== 'ready') return;
     // Redis may have lost this instance's counts with the connection.
-    for (const channel of this.localCounts.keys()) this.changedCounts.add(channel);
+    for (const channel of this.localCounts.keys())
+      this.changedCounts.add(channel);
     this.writeCounts();
     this.outbox.flush();
     if (this.reader.status !== 'ready' || this.lastError === undefined) return;
@@ -392,23 +520,42 @@ export class RedisTransport extends SseTransport implements OnModuleInit, OnAppl
 
 function resolveOptions(options: RedisTransportOptions): typeof DEFAULTS {
   if (typeof options !== 'object' || options === null) {
-    throw new SseTransportError(REDIS_MESSAGES.badOption('options', 'an object', options));
+    throw new SseTransportError(
+      REDIS_MESSAGES.badOption('options', 'an object', options),
+    );
   }
   const settings = { ...DEFAULTS };
   for (const key of ['url', 'keyPrefix'] as const) {
     const value = options[key];
     if (value === undefined) continue;
-    if (typeof value !== 'string' || value === '') throw new SseTransportError(REDIS_MESSAGES.badOption(key, 'a non-empty string', value));
+    if (typeof value !== 'string' || value === '')
+      throw new SseTransportError(
+        REDIS_MESSAGES.badOption(key, 'a non-empty string', value),
+      );
     settings[key] = value;
   }
-  for (const key of ['backlogSize', 'maxQueuedSends', 'instanceTtlMs', 'connectTimeoutMs', 'shutdownFlushMs'] as const) {
+  for (const key of [
+    'backlogSize',
+    'maxQueuedSends',
+    'instanceTtlMs',
+    'connectTimeoutMs',
+    'shutdownFlushMs',
+  ] as const) {
     const value = options[key];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 1) throw new SseTransportError(REDIS_MESSAGES.badOption(key, 'a positive integer', value));
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new SseTransportError(
+        REDIS_MESSAGES.badOption(key, 'a positive integer', value),
+      );
     settings[key] = value;
   }
-  if (options.client !== undefined && typeof options.client?.duplicate !== 'function') {
-    throw new SseTransportError(REDIS_MESSAGES.badOption('client', 'an ioredis client', options.client));
+  if (
+    options.client !== undefined &&
+    typeof options.client?.duplicate !== 'function'
+  ) {
+    throw new SseTransportError(
+      REDIS_MESSAGES.badOption('client', 'an ioredis client', options.client),
+    );
   }
   return settings;
 }

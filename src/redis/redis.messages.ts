@@ -3,9 +3,12 @@ export const REDIS_MESSAGES = {
   outboxFull: (limit: number, channel: string) =>
     `Redis is unreachable and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
     `"${channel}" was refused: nobody will receive it.`,
-  closed: (channel: string) => `The application is shutting down, so this send to channel "${channel}" was refused: nobody will receive it.`,
-  unreachable: (error: unknown) => `Redis is unreachable: ${errorText(error)}. Streams stay open; sends wait (maxQueuedSends).`,
-  reachableAgain: (queued: number) => `Redis is reachable again; ${queued} waiting sends are being published.`,
+  closed: (channel: string) =>
+    `The application is shutting down, so this send to channel "${channel}" was refused: nobody will receive it.`,
+  unreachable: (error: unknown) =>
+    `Redis is unreachable: ${errorText(error)}. Streams stay open; sends wait (maxQueuedSends).`,
+  reachableAgain: (queued: number) =>
+    `Redis is reachable again; ${queued} waiting sends are being published.`,
   startFailed: (where: string, timeoutMs: number, error: unknown) =>
     `RedisTransport could not reach Redis at ${where} within ${timeoutMs} ms: ${errorText(error)}.`,
   historyRestarted: (epoch: string) =>
@@ -14,13 +17,17 @@ export const REDIS_MESSAGES = {
   eventsSkipped: (from: number, to: number) =>
     `Events ${from + 1} to ${to - 1} were no longer in Redis's shared stream when this instance read on; ` +
     `they are replayed from channel histories, or their subscribers get a reset event.`,
-  readFailed: (error: unknown) => `Reading events from Redis failed: ${errorText(error)}; retrying.`,
-  publishFailed: (error: unknown) => `Publishing to Redis failed: ${errorText(error)}; the sends wait and are retried.`,
-  unsentAtShutdown: (count: number) => `${count} sends never reached Redis before shutdown; they are lost.`,
+  readFailed: (error: unknown) =>
+    `Reading events from Redis failed: ${errorText(error)}; retrying.`,
+  publishFailed: (error: unknown) =>
+    `Publishing to Redis failed: ${errorText(error)}; the sends wait and are retried.`,
+  unsentAtShutdown: (count: number) =>
+    `${count} sends never reached Redis before shutdown; they are lost.`,
   countAllFailed: (channel: string, error: unknown) =>
     `Could not count the subscribers of channel "${channel}" on every instance: ${errorText(error)}.`,
   errorText,
-  badOption: (option: string, expected: string, value: unknown) => `RedisTransport option "${option}" must be ${expected}, got ${String(value)}.`,
+  badOption: (option: string, expected: string, value: unknown) =>
+    `RedisTransport option "${option}" must be ${expected}, got ${String(value)}.`,
 };
 
 function errorText(error: unknown): string {

@@ -101,8 +101,18 @@ export class SharedStreamReader {
     const generation = this.generation;
     this.blocked = true;
     const reply = (await this.reader
-      .xread('COUNT', READ_COUNT, 'BLOCK', 0, 'STREAMS', this.keys.events, `${this.cursor}-0`)
-      .finally(() => (this.blocked = false))) as Array<[string, StreamEntry[]]> | null;
+      .xread(
+        'COUNT',
+        READ_COUNT,
+        'BLOCK',
+        0,
+        'STREAMS',
+        this.keys.events,
+        `${this.cursor}-0`,
+      )
+      .finally(() => (this.blocked = false))) as Array<
+      [string, StreamEntry[]]
+    > | null;
     if (!reply || generation !== this.generation) return;
     for (const [id, fields] of reply[0][1]) {
       const position = positionOf(id);
@@ -118,7 +128,10 @@ export class SharedStreamReader {
 
   private handOn(channel: string, position: number, payload: string): void {
     if (!this.handler.hasMembers(channel)) return;
-    this.handler.deliver(channel, new BrokerChannelMessage(this.handler.idOf(position), position, payload));
+    this.handler.deliver(
+      channel,
+      new BrokerChannelMessage(this.handler.idOf(position), position, payload),
+    );
   }
 
   /**
@@ -130,28 +143,40 @@ export class SharedStreamReader {
     if (channels.length === 0) return;
     this.handler.skipped(from, to);
     const pipeline = this.commands.pipeline();
-    for (const channel of channels) pipeline.xrange(this.keys.channel(channel), `(${from}-0`, '+');
+    for (const channel of channels)
+      pipeline.xrange(this.keys.channel(channel), `(${from}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];
-    const found: Array<{ channel: string; position: number; payload: string }> = [];
+    const found: Array<{ channel: string; position: number; payload: string }> =
+      [];
     channels.forEach((channel, i) => {
       const [error, entries] = replies[i] as [Error | null, StreamEntry[]];
       if (error) throw error;
       // Each entry names the position of the channel's event before it: if that
       // one is after `from` but not here, it was trimmed.
-      if (entries.length > 0 && Number(entries[0][1][1]) > from) this.handler.missed(channel);
+      if (entries.length > 0 && Number(entries[0][1][1]) > from)
+        this.handler.missed(channel);
       for (const [id, fields] of entries) {
         const position = positionOf(id);
-        if (position < to) found.push({ channel, position, payload: fields[5] });
+        if (position < to)
+          found.push({ channel, position, payload: fields[5] });
       }
     });
     found.sort((a, b) => a.position - b.position);
-    for (const event of found) this.handOn(event.channel, event.position, event.payload);
+    for (const event of found)
+      this.handOn(event.channel, event.position, event.payload);
   }
 
   /** Ends a blocked read from the other connection: `CLIENT UNBLOCK` makes it return nothing. */
   private unblock(): Promise<unknown> {
-    if (!this.blocked || this.connectionId === undefined || this.commands.status !== 'ready') return Promise.resolve();
-    return this.commands.client('UNBLOCK', this.connectionId).catch(() => undefined);
+    if (
+      !this.blocked ||
+      this.connectionId === undefined ||
+      this.commands.status !== 'ready'
+    )
+      return Promise.resolve();
+    return this.commands
+      .client('UNBLOCK', this.connectionId)
+      .catch(() => undefined);
   }
 
   private whenReady(): Promise<void> {

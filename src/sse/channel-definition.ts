@@ -24,7 +24,10 @@ export interface SseChannelDefinition<TEvents extends SseEventMap = never> {
  * `SseChannelNameError` for a name that is not a channel name.
  * @publicApi
  */
-export function defineChannel<TEvents extends SseEventMap = never>(name: string, options?: SseChannelOptions): SseChannelDefinition<TEvents> {
+export function defineChannel<TEvents extends SseEventMap = never>(
+  name: string,
+  options?: SseChannelOptions,
+): SseChannelDefinition<TEvents> {
   assertChannelName(name);
   return options === undefined ? { name } : { name, options };
 }

@@ -13,7 +13,9 @@ export function assertChannelName(name: unknown): asserts name is string {
     throw new SseChannelNameError(MESSAGES.channelNameNotString(name));
   }
   if (name.length === 0 || name.length > MAX_CHANNEL_NAME_LENGTH) {
-    throw new SseChannelNameError(MESSAGES.channelNameLength(name.length, MAX_CHANNEL_NAME_LENGTH));
+    throw new SseChannelNameError(
+      MESSAGES.channelNameLength(name.length, MAX_CHANNEL_NAME_LENGTH),
+    );
   }
   if (CONTROL_CHARACTER.test(name)) {
     throw new SseChannelNameError(MESSAGES.channelNameControlCharacter(name));

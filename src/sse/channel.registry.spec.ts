@@ -22,7 +22,13 @@ class FakeMember implements ChannelMember {
 
 describe('ChannelRegistry', () => {
   let registry: ChannelRegistry;
-  beforeEach(() => (registry = new ChannelRegistry(new ResolvedSseOptions({ history: { size: 3 } }), new InMemoryTransport())));
+  beforeEach(
+    () =>
+      (registry = new ChannelRegistry(
+        new ResolvedSseOptions({ history: { size: 3 } }),
+        new InMemoryTransport(),
+      )),
+  );
 
   it('joins once per member and counts members', () => {
     const member = new FakeMember();
@@ -53,13 +59,22 @@ describe('ChannelRegistry', () => {
     expect(registry.publish('feed', { type: 'x', data: { n: 1 } })).toBe(2);
     const message = members[0].received[0];
     expect(members[2].received[0]).toBe(message);
-    expect(message).toMatchObject({ type: 'x', data: '{"n":1}', position: 1, id: registry.ids.format(1) });
+    expect(message).toMatchObject({
+      type: 'x',
+      data: '{"n":1}',
+      position: 1,
+      id: registry.ids.format(1),
+    });
     expect(registry.publish('nobody', { data: 'x' })).toBe(0);
     expect(registry.head).toBe(2);
   });
 
   it('copes with a member that leaves while a delivery is under way', () => {
-    const [first, second, third] = [new FakeMember(), new FakeMember(), new FakeMember()];
+    const [first, second, third] = [
+      new FakeMember(),
+      new FakeMember(),
+      new FakeMember(),
+    ];
     [first, second, third].forEach((member) => registry.join('feed', member));
     first.onDeliver = () => registry.leave('feed', second);
     expect(registry.publish('feed', { data: '1' })).toBe(2);
@@ -73,14 +88,18 @@ describe('ChannelRegistry', () => {
     registry.publish('c', { data: 'c1' });
     registry.publish('a', { data: 'a2' });
     const result = await registry.readAfter(['a', 'b', 'a'], 1);
-    expect('events' in result && result.events.map((event) => event.data)).toEqual(['b1', 'a2']);
+    expect(
+      'events' in result && result.events.map((event) => event.data),
+    ).toEqual(['b1', 'a2']);
   });
 
   it('resets a client that missed an event the history no longer keeps', async () => {
     for (let i = 1; i <= 5; i++) registry.publish('a', { data: `a${i}` });
     expect(await registry.readAfter(['a'], 1)).toEqual({ reset: 'evicted' });
     const result = await registry.readAfter(['a'], 2);
-    expect('events' in result && result.events.map((event) => event.data)).toEqual(['a3', 'a4', 'a5']);
+    expect(
+      'events' in result && result.events.map((event) => event.data),
+    ).toEqual(['a3', 'a4', 'a5']);
   });
 
   it('resets a client from before an event of a channel it forgot, rather than risk a gap', async () => {
@@ -92,12 +111,16 @@ describe('ChannelRegistry', () => {
     registry.publish('no-history', { data: 'y' });
     // Configured channels are kept, with the position of what they dropped.
     registry.leave('no-history', member);
-    expect(await registry.readAfter(['no-history'], 1)).toEqual({ reset: 'evicted' });
+    expect(await registry.readAfter(['no-history'], 1)).toEqual({
+      reset: 'evicted',
+    });
     expect(await registry.readAfter(['no-history'], 2)).toEqual({ events: [] });
   });
 
   it('refuses a caller’s id on a channel event', () => {
-    expect(() => registry.publish('a', { id: '7', data: 'x' })).toThrow(/channels assign ids/);
+    expect(() => registry.publish('a', { id: '7', data: 'x' })).toThrow(
+      /channels assign ids/,
+    );
     expect(registry.head).toBe(0);
   });
 });

@@ -4,10 +4,18 @@ import type { SseChannelOptions } from './channel-options.interface.js';
 import type { EventIds } from './history/event-ids.js';
 import { encodeSseEvent } from './protocol/sse-event.encoder.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
-import { ResolvedSseOptions, resolveHistory, type HistoryLimits } from './resolved-sse-options.js';
+import {
+  ResolvedSseOptions,
+  resolveHistory,
+  type HistoryLimits,
+} from './resolved-sse-options.js';
 import type { SseEvent } from './sse-event.interface.js';
 import { resolveSlowClient, type ConflateKey } from './slow-client-policy.js';
-import { SseTransport, type ReplayResult, type TransportSink } from './transport/sse-transport.js';
+import {
+  SseTransport,
+  type ReplayResult,
+  type TransportSink,
+} from './transport/sse-transport.js';
 
 /** A channel's settings, from `channels.channel(name, options)` or the module's. */
 interface ChannelSettings {
@@ -58,7 +66,11 @@ export class ChannelRegistry implements TransportSink {
   /** Applies options to channel `name` from now on. */
   configure(name: string, options: SseChannelOptions): void {
     this.settings.set(name, {
-      history: resolveHistory(`history of channel "${name}"`, options.history, this.defaults.history),
+      history: resolveHistory(
+        `history of channel "${name}"`,
+        options.history,
+        this.defaults.history,
+      ),
       conflateKey: resolveSlowClient(`channel "${name}"`, options.slowClient),
     });
     this.transport.historyChanged(name);
@@ -90,7 +102,11 @@ export class ChannelRegistry implements TransportSink {
    * once in memory; with a broker, the members here when it was sent.
    */
   publish(name: string, event: SseEvent): number {
-    const encoded = encodeSseEvent(event, 'channel', this.options.maxEventBytes);
+    const encoded = encodeSseEvent(
+      event,
+      'channel',
+      this.options.maxEventBytes,
+    );
     const conflateKey = this.settingsOf(name).conflateKey;
     const delivered = this.transport.publish(name, {
       type: encoded.type,
@@ -130,7 +146,12 @@ export class ChannelRegistry implements TransportSink {
 
   /** Names of the channels that have members here, or history in this process. */
   names(): string[] {
-    return [...new Set([...this.members.keys(), ...this.transport.namesWithHistory()])];
+    return [
+      ...new Set([
+        ...this.members.keys(),
+        ...this.transport.namesWithHistory(),
+      ]),
+    ];
   }
 
   /** Calls `listener` when the history restarts (a broker lost its data). */

@@ -28,15 +28,25 @@ export class ChannelService {
    * slow-client policy); omit them to leave the channel as it is.
    * @typeParam TEvents the channel's event map, which `send` then checks.
    */
-  channel<TEvents extends SseEventMap = never>(name: string, options?: SseChannelOptions): SseChannel<TEvents>;
+  channel<TEvents extends SseEventMap = never>(
+    name: string,
+    options?: SseChannelOptions,
+  ): SseChannel<TEvents>;
   /** Returns the channel of a {@link defineChannel} definition, typed by it, applying its options. */
-  channel<TEvents extends SseEventMap>(definition: SseChannelDefinition<TEvents>): SseChannel<TEvents>;
-  channel(nameOrDefinition: string | SseChannelDefinition<SseEventMap>, options?: SseChannelOptions): SseChannel<SseEventMap> {
-    const isDefinition = typeof nameOrDefinition === 'object' && nameOrDefinition !== null;
+  channel<TEvents extends SseEventMap>(
+    definition: SseChannelDefinition<TEvents>,
+  ): SseChannel<TEvents>;
+  channel(
+    nameOrDefinition: string | SseChannelDefinition<SseEventMap>,
+    options?: SseChannelOptions,
+  ): SseChannel<SseEventMap> {
+    const isDefinition =
+      typeof nameOrDefinition === 'object' && nameOrDefinition !== null;
     const name = isDefinition ? nameOrDefinition.name : nameOrDefinition;
     const channelOptions = isDefinition ? nameOrDefinition.options : options;
     assertChannelName(name);
-    if (channelOptions !== undefined) this.registry.configure(name, channelOptions);
+    if (channelOptions !== undefined)
+      this.registry.configure(name, channelOptions);
     return new SseChannel(name, this.registry);
   }
 

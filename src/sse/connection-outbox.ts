@@ -99,7 +99,8 @@ export class ConnectionOutbox {
   private start(): void {
     // Headers still not written (an adapter that writes them later): Nest's
     // pipeline is the safe way for this connection.
-    if (this.direct?.headersSent) this.directWriter = new DirectWriter(this.direct);
+    if (this.direct?.headersSent)
+      this.directWriter = new DirectWriter(this.direct);
     const waiting = this.beforeStart ?? [];
     this.beforeStart = undefined;
     for (const message of waiting) this.push(message);
@@ -133,7 +134,8 @@ export class ConnectionOutbox {
     this.pending = undefined;
     this.pendingStart = 0;
     this.latestByKey = undefined;
-    if (this.waitingForDrain && this.onDrain) this.socket?.removeListener('drain', this.onDrain);
+    if (this.waitingForDrain && this.onDrain)
+      this.socket?.removeListener('drain', this.onDrain);
     this.waitingForDrain = false;
   }
 
@@ -146,7 +148,8 @@ export class ConnectionOutbox {
       this.pendingSize -= previous.size;
       this.budget.release(previous.size);
     }
-    if (this.pendingSize + size > this.maxPending) return this.overflow('connection limit');
+    if (this.pendingSize + size > this.maxPending)
+      return this.overflow('connection limit');
     if (!this.budget.take(size)) return this.overflow('global budget');
     const entry: PendingEntry = { message, size, key, superseded: false };
     (this.pending ??= []).push(entry);
@@ -160,12 +163,16 @@ export class ConnectionOutbox {
     this.waitingForDrain = false;
     const pending = this.pending;
     if (!pending) return;
-    while (this.pendingStart < pending.length && !this.socket?.writableNeedDrain) {
+    while (
+      this.pendingStart < pending.length &&
+      !this.socket?.writableNeedDrain
+    ) {
       const entry = pending[this.pendingStart++];
       if (entry.superseded) continue;
       this.pendingSize -= entry.size;
       this.budget.release(entry.size);
-      if (entry.key !== undefined && this.latestByKey?.get(entry.key) === entry) this.latestByKey.delete(entry.key);
+      if (entry.key !== undefined && this.latestByKey?.get(entry.key) === entry)
+        this.latestByKey.delete(entry.key);
       this.write(entry.message);
     }
     if (this.pendingStart === pending.length) {
@@ -208,5 +215,10 @@ export class ConnectionOutbox {
  * counts them (an event with no data still takes memory).
  */
 function sizeOf(message: SseMessage): number {
-  return Math.max(16, (message.data?.length ?? 0) + (message.type?.length ?? 0) + (message.id?.length ?? 0));
+  return Math.max(
+    16,
+    (message.data?.length ?? 0) +
+      (message.type?.length ?? 0) +
+      (message.id?.length ?? 0),
+  );
 }

@@ -37,7 +37,9 @@ export class DirectWriter {
 
   constructor(private readonly response: DirectResponse) {
     const plainChunked =
-      response.chunkedEncoding === true && response.write === ServerResponse.prototype.write && response.socket;
+      response.chunkedEncoding === true &&
+      response.write === ServerResponse.prototype.write &&
+      response.socket;
     this.socket = plainChunked ? response.socket! : undefined;
   }
 
@@ -70,9 +72,14 @@ function frameOf(message: SseMessage): Buffer | string {
 /** The message as one HTTP/1.1 chunk: its length in hex, CRLF, the text, CRLF. */
 function chunkOf(message: SseMessage): Buffer {
   const channelMessage = message as ChannelMessage;
-  if (channelMessage.position !== undefined && channelMessage.chunk) return channelMessage.chunk;
+  if (channelMessage.position !== undefined && channelMessage.chunk)
+    return channelMessage.chunk;
   const frame = Buffer.from(formatSseFrame(message));
-  const chunk = Buffer.concat([Buffer.from(`${frame.length.toString(16)}${CRLF}`), frame, Buffer.from(CRLF)]);
+  const chunk = Buffer.concat([
+    Buffer.from(`${frame.length.toString(16)}${CRLF}`),
+    frame,
+    Buffer.from(CRLF),
+  ]);
   if (channelMessage.position !== undefined) channelMessage.chunk = chunk;
   return chunk;
 }

@@ -7,18 +7,34 @@ export { SseChannel } from './channel.js';
 export type { SseChannelOptions } from './channel-options.interface.js';
 export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
 export type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
-export { SseSend, SseClose, SseConnection } from './decorators/sse-params.decorator.js';
+export {
+  SseSend,
+  SseClose,
+  SseConnection,
+} from './decorators/sse-params.decorator.js';
 export type { SseEvent } from './sse-event.interface.js';
 export type { SseEventMap, SseEventOf } from './sse-event-map.js';
-export type { SseEventSchema, SseEventSchemas, SseEventMapOf } from './openapi/sse-event-schema.js';
-export { defineChannel, type SseChannelDefinition } from './channel-definition.js';
+export type {
+  SseEventSchema,
+  SseEventSchemas,
+  SseEventMapOf,
+} from './openapi/sse-event-schema.js';
+export {
+  defineChannel,
+  type SseChannelDefinition,
+} from './channel-definition.js';
 export { isSseEndpoint } from './is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';
 export { SseEventError } from './errors/sse-event.error.js';
 export { SseChannelNameError } from './errors/sse-channel-name.error.js';
 export { SseModuleMissingError } from './errors/sse-module-missing.error.js';
 export { SseTransport } from './transport/sse-transport.js';
-export type { SseTransportHealth, ChannelEventDraft, ReplayResult, TransportSink } from './transport/sse-transport.js';
+export type {
+  SseTransportHealth,
+  ChannelEventDraft,
+  ReplayResult,
+  TransportSink,
+} from './transport/sse-transport.js';
 export { InMemoryTransport } from './transport/in-memory.transport.js';
 export { SseTransportError } from './errors/sse-transport.error.js';
 export { SseStats } from './stats/sse-stats.service.js';

@@ -5,7 +5,12 @@ import { Observable } from 'rxjs';
 import type { ChannelMember } from './channel-member.js';
 import { assertChannelName } from './channel-name.js';
 import type { ChannelRegistry } from './channel.registry.js';
-import { ConnectionOutbox, type OutboxOwner, type OutboxSocket, type OverflowReason } from './connection-outbox.js';
+import {
+  ConnectionOutbox,
+  type OutboxOwner,
+  type OutboxSocket,
+  type OverflowReason,
+} from './connection-outbox.js';
 import type { DirectResponse } from './direct-writer.js';
 import { SseError } from './errors/sse.error.js';
 import type { PendingBudget } from './pending-budget.js';
@@ -34,7 +39,11 @@ export interface ConnectionOwner {
   /** Called once when the connection ends, to forget it. */
   release(connection: ManagedSseConnection): void;
   /** Called when the connection is dropped for not reading. */
-  dropSlow(connection: ManagedSseConnection, reason: OverflowReason, pending: number): void;
+  dropSlow(
+    connection: ManagedSseConnection,
+    reason: OverflowReason,
+    pending: number,
+  ): void;
 }
 
 /** Everything a connection is made of, gathered by the registry. */
@@ -61,7 +70,9 @@ export interface ConnectionSetup {
  * first replays what its channels sent after it (see `catchUp()`), while the
  * live events wait, then goes live.
  */
-export class ManagedSseConnection implements SseConnection, ChannelMember, OutboxOwner {
+export class ManagedSseConnection
+  implements SseConnection, ChannelMember, OutboxOwner
+{
   readonly request: any;
   readonly lastEventId: string | undefined;
 
@@ -96,11 +107,22 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     this.request = setup.request;
     this.lastEventId = setup.lastEventId;
     this.endpointConflateKey = setup.conflateKey;
-    this.outbox = new ConnectionOutbox(this, setup.socket, setup.directResponse, setup.maxPendingDataLength, owner.budget, owner.counters);
+    this.outbox = new ConnectionOutbox(
+      this,
+      setup.socket,
+      setup.directResponse,
+      setup.maxPendingDataLength,
+      owner.budget,
+      owner.counters,
+    );
     const head = owner.channels.head;
-    const resumeFrom = setup.lastEventId === undefined ? undefined : owner.channels.ids.parse(setup.lastEventId);
+    const resumeFrom =
+      setup.lastEventId === undefined
+        ? undefined
+        : owner.channels.ids.parse(setup.lastEventId);
     this.position = head;
-    if (setup.retryMs !== undefined) this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
+    if (setup.retryMs !== undefined)
+      this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
     if (setup.lastEventId === undefined) return;
     if (resumeFrom === undefined || owner.channels.isFuture(resumeFrom)) {
       // Malformed, from another history, or from the future: nothing to trust.
@@ -144,12 +166,21 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   }
 
   readonly send = (event: SseEvent): boolean => {
-    const encoded = encodeSseEvent(event, 'connection', this.owner.options.maxEventBytes);
+    const encoded = encodeSseEvent(
+      event,
+      'connection',
+      this.owner.options.maxEventBytes,
+    );
     this.noteActivity();
     if (this.ending) return false;
     this.activeSinceHeartbeat = true;
     // An id of the caller's is kept: it then handles Last-Event-ID itself.
-    this.outbox.push({ type: encoded.type, id: encoded.id ?? this.currentId(), retry: encoded.retry, data: encoded.data });
+    this.outbox.push({
+      type: encoded.type,
+      id: encoded.id ?? this.currentId(),
+      retry: encoded.retry,
+      data: encoded.data,
+    });
     return true;
   };
 
@@ -167,7 +198,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   }
 
   unsubscribe(name: string): void {
-    if (this.joinedChannels?.delete(name)) this.owner.channels.leave(name, this);
+    if (this.joinedChannels?.delete(name))
+      this.owner.channels.leave(name, this);
   }
 
   onClose(callback: () => void): void {
@@ -176,7 +208,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   }
 
   noContent(): void {
-    if (this.outbox.started || this.acted) throw new SseError(MESSAGES.noContentTooLate());
+    if (this.outbox.started || this.acted)
+      throw new SseError(MESSAGES.noContentTooLate());
     this.noContentRequested = true;
   }
 
@@ -231,14 +264,18 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
 
   /** Tells the browser how long to wait before it reconnects (on shutdown). */
   hintRetry(retryMs: number): void {
-    if (!this.ending) this.outbox.push({ id: this.currentId(), retry: retryMs });
+    if (!this.ending)
+      this.outbox.push({ id: this.currentId(), retry: retryMs });
   }
 
   conflationKeyOf(message: SseMessage): string | undefined {
     const channelMessage = message as Partial<ChannelMessage>;
-    if (channelMessage.conflationKey !== undefined) return channelMessage.conflationKey;
+    if (channelMessage.conflationKey !== undefined)
+      return channelMessage.conflationKey;
     const key = this.endpointConflateKey;
-    return key && channelMessage.source ? String(key(channelMessage.source)) : undefined;
+    return key && channelMessage.source
+      ? String(key(channelMessage.source))
+      : undefined;
   }
 
   overflowed(reason: OverflowReason, pending: number): void {
@@ -264,9 +301,15 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   fail(error: unknown): void {
     if (this.ending) return;
     if (!(error instanceof IntrinsicException)) {
-      new Logger('SseEndpoint').error(error instanceof Error ? error.stack : String(error));
+      new Logger('SseEndpoint').error(
+        error instanceof Error ? error.stack : String(error),
+      );
     }
-    this.outbox.push({ type: 'error', id: this.currentId(), data: clientMessageOf(error) });
+    this.outbox.push({
+      type: 'error',
+      id: this.currentId(),
+      data: clientMessageOf(error),
+    });
     this.end('failed');
   }
 
@@ -295,7 +338,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     this.missedDuringCatchUp = false;
     if ('reset' in result) {
       // The client refetches its state, then gets every live event from here.
-      this.position = live.length > 0 ? live[0].position - 1 : this.owner.channels.head;
+      this.position =
+        live.length > 0 ? live[0].position - 1 : this.owner.channels.head;
       this.pushReset(result.reset);
     } else {
       this.owner.counters.replays++;
@@ -307,7 +351,11 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
 
   private pushReset(reason: 'unknown' | 'evicted'): void {
     this.owner.counters.resets++;
-    this.outbox.push({ type: this.owner.options.resetEventType, id: this.currentId(), data: reason });
+    this.outbox.push({
+      type: this.owner.options.resetEventType,
+      id: this.currentId(),
+      data: reason,
+    });
   }
 
   private currentId(): string {
@@ -325,7 +373,8 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
   private end(ending: Ending): void {
     if (this.ending) return;
     this.ending = ending;
-    for (const name of this.joinedChannels ?? []) this.owner.channels.leave(name, this);
+    for (const name of this.joinedChannels ?? [])
+      this.owner.channels.leave(name, this);
     this.joinedChannels = undefined;
     this.liveDuringCatchUp = undefined;
     this.owner.release(this);
@@ -341,7 +390,10 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
     try {
       callback();
     } catch (err) {
-      new Logger('SseConnection').error(MESSAGES.onCloseCallbackFailed(this.id), err instanceof Error ? err.stack : err);
+      new Logger('SseConnection').error(
+        MESSAGES.onCloseCallbackFailed(this.id),
+        err instanceof Error ? err.stack : err,
+      );
     }
   }
 }
@@ -349,7 +401,9 @@ export class ManagedSseConnection implements SseConnection, ChannelMember, Outbo
 /** What the client is told of an error: Nest's `@Sse()` rules. */
 function clientMessageOf(error: unknown): string {
   if (error instanceof HttpException) {
-    return error.getResponse() instanceof Error ? (STATUS_CODES[error.getStatus()] ?? 'Error') : error.message;
+    return error.getResponse() instanceof Error
+      ? (STATUS_CODES[error.getStatus()] ?? 'Error')
+      : error.message;
   }
   return 'Internal server error';
 }

@@ -35,51 +35,92 @@ export class ResolvedSseOptions {
   readonly delivery: 'pipeline' | 'direct';
 
   constructor(options: SseModuleOptions = {}) {
-    this.heartbeatMs = checkCount('heartbeatMs', options.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS;
+    this.heartbeatMs =
+      checkCount('heartbeatMs', options.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS;
     this.retryMs = checkCount('retryMs', options.retryMs);
-    this.history = resolveHistory('history', options.history, { size: DEFAULT_HISTORY_SIZE, maxAgeMs: undefined });
+    this.history = resolveHistory('history', options.history, {
+      size: DEFAULT_HISTORY_SIZE,
+      maxAgeMs: undefined,
+    });
     this.resetEventType = options.resetEventType ?? DEFAULT_RESET_EVENT_TYPE;
-    if (typeof this.resetEventType !== 'string' || this.resetEventType === '' || /[\r\n]/.test(this.resetEventType)) {
+    if (
+      typeof this.resetEventType !== 'string' ||
+      this.resetEventType === '' ||
+      /[\r\n]/.test(this.resetEventType)
+    ) {
       throw new SseError(OPTION_MESSAGES.resetEventType(this.resetEventType));
     }
-    this.maxEventBytes = checkCount('maxEventBytes', options.maxEventBytes) ?? DEFAULT_MAX_EVENT_BYTES;
-    this.maxPendingDataTotal = checkCount('maxPendingDataTotal', options.maxPendingDataTotal) ?? DEFAULT_MAX_PENDING_DATA_TOTAL;
-    this.maxConnections = checkCount('maxConnections', options.maxConnections) ?? Infinity;
-    this.maxConnectionsPerClient = checkCount('maxConnectionsPerClient', options.maxConnectionsPerClient) ?? Infinity;
-    if (options.clientKey !== undefined && typeof options.clientKey !== 'function') {
-      throw new SseError(OPTION_MESSAGES.notFunction('clientKey', options.clientKey));
+    this.maxEventBytes =
+      checkCount('maxEventBytes', options.maxEventBytes) ??
+      DEFAULT_MAX_EVENT_BYTES;
+    this.maxPendingDataTotal =
+      checkCount('maxPendingDataTotal', options.maxPendingDataTotal) ??
+      DEFAULT_MAX_PENDING_DATA_TOTAL;
+    this.maxConnections =
+      checkCount('maxConnections', options.maxConnections) ?? Infinity;
+    this.maxConnectionsPerClient =
+      checkCount('maxConnectionsPerClient', options.maxConnectionsPerClient) ??
+      Infinity;
+    if (
+      options.clientKey !== undefined &&
+      typeof options.clientKey !== 'function'
+    ) {
+      throw new SseError(
+        OPTION_MESSAGES.notFunction('clientKey', options.clientKey),
+      );
     }
     this.clientKey = options.clientKey ?? remoteAddress;
-    this.shutdownDrainMs = checkCount('shutdownDrainMs', options.shutdownDrainMs) ?? DEFAULT_SHUTDOWN_DRAIN_MS;
+    this.shutdownDrainMs =
+      checkCount('shutdownDrainMs', options.shutdownDrainMs) ??
+      DEFAULT_SHUTDOWN_DRAIN_MS;
     this.delivery = checkDelivery('delivery', options.delivery) ?? 'pipeline';
   }
 }
 
 /** Checks a channel's or the module's history option, filling in from `defaults`. */
-export function resolveHistory(option: string, history: SseHistoryOptions | undefined, defaults: HistoryLimits): HistoryLimits {
+export function resolveHistory(
+  option: string,
+  history: SseHistoryOptions | undefined,
+  defaults: HistoryLimits,
+): HistoryLimits {
   if (history === undefined) return defaults;
   if (typeof history !== 'object' || history === null) {
     throw new SseError(OPTION_MESSAGES.notObject(option, history));
   }
   return {
     size: checkCount(`${option}.size`, history.size) ?? defaults.size,
-    maxAgeMs: history.maxAgeMs === undefined ? defaults.maxAgeMs : checkCount(`${option}.maxAgeMs`, history.maxAgeMs),
+    maxAgeMs:
+      history.maxAgeMs === undefined
+        ? defaults.maxAgeMs
+        : checkCount(`${option}.maxAgeMs`, history.maxAgeMs),
   };
 }
 
 /** Checks a non-negative integer option (a count, a size or milliseconds). */
-export function checkCount(option: string, value: number | undefined): number | undefined {
+export function checkCount(
+  option: string,
+  value: number | undefined,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) throw new SseError(OPTION_MESSAGES.notNonNegativeInteger(option, value));
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new SseError(OPTION_MESSAGES.notNonNegativeInteger(option, value));
   return value;
 }
 
 /** Checks a `delivery` option. */
-export function checkDelivery(option: string, value: unknown): 'pipeline' | 'direct' | undefined {
-  if (value === undefined || value === 'pipeline' || value === 'direct') return value;
+export function checkDelivery(
+  option: string,
+  value: unknown,
+): 'pipeline' | 'direct' | undefined {
+  if (value === undefined || value === 'pipeline' || value === 'direct')
+    return value;
   throw new SseError(OPTION_MESSAGES.delivery(option, value));
 }
 
 function remoteAddress(request: any): string {
-  return String(request?.ip ?? (request?.raw ?? request)?.socket?.remoteAddress ?? 'unknown');
+  return String(
+    request?.ip ??
+      (request?.raw ?? request)?.socket?.remoteAddress ??
+      'unknown',
+  );
 }

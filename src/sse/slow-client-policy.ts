@@ -7,11 +7,16 @@ import { OPTION_MESSAGES } from './sse.messages.js';
 export type ConflateKey = ((event: SseEvent) => string) | undefined;
 
 /** Checks a `slowClient` option and returns its conflation key function, if it conflates. */
-export function resolveSlowClient(where: string, options: SseSlowClientOptions | undefined): ConflateKey {
+export function resolveSlowClient(
+  where: string,
+  options: SseSlowClientOptions | undefined,
+): ConflateKey {
   if (options === undefined) return undefined;
   const policy = options.policy ?? 'disconnect';
   if (policy === 'disconnect') return undefined;
-  if (policy !== 'conflate') throw new SseError(OPTION_MESSAGES.slowClientPolicy(where, policy));
-  if (typeof options.conflateKey !== 'function') throw new SseError(OPTION_MESSAGES.conflateKeyMissing(where));
+  if (policy !== 'conflate')
+    throw new SseError(OPTION_MESSAGES.slowClientPolicy(where, policy));
+  if (typeof options.conflateKey !== 'function')
+    throw new SseError(OPTION_MESSAGES.conflateKeyMissing(where));
   return options.conflateKey;
 }

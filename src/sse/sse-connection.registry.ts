@@ -2,15 +2,26 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ChannelRegistry } from './channel.registry.js';
 import type { OverflowReason } from './connection-outbox.js';
 import { SseError } from './errors/sse.error.js';
-import { ManagedSseConnection, type ConnectionOwner } from './managed-sse-connection.js';
+import {
+  ManagedSseConnection,
+  type ConnectionOwner,
+} from './managed-sse-connection.js';
 import { PendingBudget } from './pending-budget.js';
-import { ResolvedSseOptions, checkCount, checkDelivery } from './resolved-sse-options.js';
+import {
+  ResolvedSseOptions,
+  checkCount,
+  checkDelivery,
+} from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { SseHeartbeat } from './sse-heartbeat.js';
 import { SseCounters } from './stats/sse-counters.js';
 import { resolveSlowClient } from './slow-client-policy.js';
-import { DEFAULT_MAX_PENDING_DATA_LENGTH, DEFAULT_RECONNECT_MS, SHUTDOWN_CLOSE_TIMEOUT_MS } from './sse.constants.js';
+import {
+  DEFAULT_MAX_PENDING_DATA_LENGTH,
+  DEFAULT_RECONNECT_MS,
+  SHUTDOWN_CLOSE_TIMEOUT_MS,
+} from './sse.constants.js';
 import { MESSAGES } from './sse.messages.js';
 
 /** The request's parts a connection is opened from. */
@@ -26,14 +37,19 @@ export interface ConnectionRequest {
  * limits, the shared heartbeat, the slow-client budget and the shutdown drain.
  */
 @Injectable()
-export class SseConnectionRegistry implements ConnectionOwner, BeforeApplicationShutdown {
+export class SseConnectionRegistry
+  implements ConnectionOwner, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('SseModule');
   /** Connections whose stream has not ended. */
   private readonly open = new Set<ManagedSseConnection>();
   /** Open connections per client key, for `maxConnectionsPerClient`. */
   private readonly perClient = new Map<string, number>();
   /** Each open connection's client key (for `maxConnectionsPerClient`) and endpoint (for the statistics). */
-  private readonly origins = new WeakMap<ManagedSseConnection, { readonly clientKey: string; readonly endpoint: string }>();
+  private readonly origins = new WeakMap<
+    ManagedSseConnection,
+    { readonly clientKey: string; readonly endpoint: string }
+  >();
   /** Open connections per endpoint (`Controller.method`). */
   private readonly perEndpoint = new Map<string, number>();
   /**
@@ -65,7 +81,11 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
    * channels, before the handler runs. Returns `undefined` when the connection
    * is refused (limits, shutdown); the refusal has been written then.
    */
-  connect(from: ConnectionRequest, options: SseEndpointOptions, endpoint: string): ManagedSseConnection | undefined {
+  connect(
+    from: ConnectionRequest,
+    options: SseEndpointOptions,
+    endpoint: string,
+  ): ManagedSseConnection | undefined {
     const rawRequest = from.request?.raw ?? from.request;
     const rawResponse = from.response?.raw ?? from.response;
     const refusal = this.admissionProblem(from.request);
@@ -73,11 +93,16 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
       this.refuse(rawResponse, endpoint, refusal);
       return undefined;
     }
-    const retryMs = checkCount('retryMs', options.retryMs) ?? this.options.retryMs;
+    const retryMs =
+      checkCount('retryMs', options.retryMs) ?? this.options.retryMs;
     const connection = new ManagedSseConnection(this, {
       request: from.request,
       socket: rawResponse?.socket ?? rawRequest?.socket ?? undefined,
-      directResponse: (checkDelivery(`delivery of ${endpoint}`, options.delivery) ?? this.options.delivery) === 'direct' ? rawResponse : undefined,
+      directResponse:
+        (checkDelivery(`delivery of ${endpoint}`, options.delivery) ??
+          this.options.delivery) === 'direct'
+          ? rawResponse
+          : undefined,
       lastEventId: readLastEventId(from.request),
       maxPendingDataLength: maxPendingDataLengthOf(options),
       conflateKey: resolveSlowClient(endpoint, options.slowClient),
@@ -89,14 +114,16 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
     this.heartbeat.start();
-    if (rawResponse) this.trackResponse(connection, rawResponse, rawRequest?.socket);
+    if (rawResponse)
+      this.trackResponse(connection, rawResponse, rawRequest?.socket);
     if (rawResponse?.destroyed || rawResponse?.writableFinished) {
       // The client left while guards and pipes ran.
       connection.discard();
       return connection;
     }
     try {
-      for (const name of channelsOf(options, connection, endpoint)) connection.subscribe(name);
+      for (const name of channelsOf(options, connection, endpoint))
+        connection.subscribe(name);
     } catch (err) {
       connection.discard();
       throw err;
@@ -112,10 +139,16 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     if (this.open.size === 0) this.heartbeat.stop();
   }
 
-  dropSlow(connection: ManagedSseConnection, reason: OverflowReason, pending: number): void {
+  dropSlow(
+    connection: ManagedSseConnection,
+    reason: OverflowReason,
+    pending: number,
+  ): void {
     this.counters.droppedSlow++;
     const limit = reason === 'global budget' ? this.budget.limit : pending;
-    this.logger.warn(MESSAGES.slowClientDropped(describe(connection), reason, pending, limit));
+    this.logger.warn(
+      MESSAGES.slowClientDropped(describe(connection), reason, pending, limit),
+    );
     const raw = connection.request?.raw ?? connection.request;
     // Destroying the socket is what a vanished client looks like to Nest: it
     // tears the stream down and aborts the signal, which ends the connection.
@@ -171,7 +204,12 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     clearTimeout(timer);
     this.whenNothingResponds = undefined;
     if (this.responding.size > 0) {
-      this.logger.warn(MESSAGES.shutdownTimedOut(this.responding.size, SHUTDOWN_CLOSE_TIMEOUT_MS));
+      this.logger.warn(
+        MESSAGES.shutdownTimedOut(
+          this.responding.size,
+          SHUTDOWN_CLOSE_TIMEOUT_MS,
+        ),
+      );
       // Their clients stopped reading; the HTTP server would wait for them forever.
       for (const socket of this.responding.values()) socket?.destroy();
     }
@@ -182,7 +220,10 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
    * `windowMs`, the first at once, with one timer: one stream ends at once,
    * and a thousand end over the whole window.
    */
-  private closeSpreadOver(connections: ManagedSseConnection[], windowMs: number): Promise<void> {
+  private closeSpreadOver(
+    connections: ManagedSseConnection[],
+    windowMs: number,
+  ): Promise<void> {
     const slices = Math.min(connections.length, 20);
     let closed = 0;
     let slice = 0;
@@ -214,7 +255,9 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     }
     if (this.options.maxConnectionsPerClient !== Infinity) {
       const key = this.clientKeyOf(request);
-      if ((this.perClient.get(key) ?? 0) >= this.options.maxConnectionsPerClient) {
+      if (
+        (this.perClient.get(key) ?? 0) >= this.options.maxConnectionsPerClient
+      ) {
         return `client ${key} has maxConnectionsPerClient (${this.options.maxConnectionsPerClient}) streams open`;
       }
     }
@@ -232,10 +275,13 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
     const retryMs = jittered(this.options.retryMs ?? DEFAULT_RECONNECT_MS);
     rawResponse.writeHead(200, {
       'Content-Type': 'text/event-stream',
-      'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+      'Cache-Control':
+        'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
       Connection: 'close',
     });
-    rawResponse.end(`retry: ${retryMs}\n: ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
+    rawResponse.end(
+      `retry: ${retryMs}\n: ${reason.replace(/[\r\n]/g, ' ')}\n\n`,
+    );
   }
 
   private clientKeyOf(request: any): string {
@@ -247,7 +293,11 @@ export class SseConnectionRegistry implements ConnectionOwner, BeforeApplication
    * written to the end, or once its client left, whatever the moment
    * (including before the stream started); the connection then ends too.
    */
-  private trackResponse(connection: ManagedSseConnection, response: any, socket: any): void {
+  private trackResponse(
+    connection: ManagedSseConnection,
+    response: any,
+    socket: any,
+  ): void {
     this.responding.set(response, socket);
     response.once('close', () => {
       connection.discard();
@@ -277,9 +327,17 @@ export function maxPendingDataLengthOf(options: SseEndpointOptions): number {
   return value === 0 ? Infinity : value;
 }
 
-function channelsOf(options: SseEndpointOptions, connection: SseConnection, endpoint: string): readonly string[] {
-  const channels = typeof options.channels === 'function' ? options.channels(connection) : (options.channels ?? []);
-  if (!Array.isArray(channels)) throw new SseError(MESSAGES.channelsOptionNotList(endpoint, channels));
+function channelsOf(
+  options: SseEndpointOptions,
+  connection: SseConnection,
+  endpoint: string,
+): readonly string[] {
+  const channels =
+    typeof options.channels === 'function'
+      ? options.channels(connection)
+      : (options.channels ?? []);
+  if (!Array.isArray(channels))
+    throw new SseError(MESSAGES.channelsOptionNotList(endpoint, channels));
   return channels;
 }
 

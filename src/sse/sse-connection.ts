@@ -5,7 +5,10 @@ import type { SseEventMap, SseEventOf } from './sse-event-map.js';
  * (`SseConnection<Request, OrderEvents>`), `send` accepts only its events.
  * @publicApi
  */
-export interface SseConnection<TRequest = any, TEvents extends SseEventMap = never> {
+export interface SseConnection<
+  TRequest = any,
+  TEvents extends SseEventMap = never,
+> {
   /** Unique id of this connection. */
   readonly id: string;
   /** The request that opened the stream (the Express or Fastify request, as `@Req()` gives it). */

@@ -12,7 +12,8 @@ export interface SseEndpointOptions {
    * that returns them for a connection (for example from `conn.request`).
    * @default []
    */
-  channels?: readonly string[] | ((connection: SseConnection) => readonly string[]);
+  channels?:
+    readonly string[] | ((connection: SseConnection) => readonly string[]);
   /**
    * Characters of events that may wait for a client that stopped reading before
    * its connection is dropped (it then reconnects and is replayed what it

@@ -10,10 +10,15 @@ import type { SseConnectionRegistry } from './sse-connection.registry.js';
  */
 const registries = new WeakMap<object, SseConnectionRegistry>();
 
-export function bindSseEndpoints(controller: object, registry: SseConnectionRegistry): void {
+export function bindSseEndpoints(
+  controller: object,
+  registry: SseConnectionRegistry,
+): void {
   registries.set(controller, registry);
 }
 
-export function registryForController(controller: object): SseConnectionRegistry | undefined {
+export function registryForController(
+  controller: object,
+): SseConnectionRegistry | undefined {
   return registries.get(controller) ?? registries.get(controller.constructor);
 }

@@ -19,14 +19,27 @@ export class SseEndpointExplorer implements OnModuleInit {
   onModuleInit(): void {
     for (const wrapper of this.discovery.getControllers()) {
       const { instance, metatype } = wrapper;
-      if (!instance || typeof metatype !== 'function' || !this.hasSseEndpoints(metatype.prototype)) continue;
-      bindSseEndpoints(wrapper.isDependencyTreeStatic() ? instance : metatype, this.registry);
+      if (
+        !instance ||
+        typeof metatype !== 'function' ||
+        !this.hasSseEndpoints(metatype.prototype)
+      )
+        continue;
+      bindSseEndpoints(
+        wrapper.isDependencyTreeStatic() ? instance : metatype,
+        this.registry,
+      );
     }
   }
 
   private hasSseEndpoints(prototype: object): boolean {
     return this.scanner
       .getAllMethodNames(prototype)
-      .some((name) => Reflect.hasMetadata(SSE_ENDPOINT_METADATA, (prototype as Record<string, object>)[name]));
+      .some((name) =>
+        Reflect.hasMetadata(
+          SSE_ENDPOINT_METADATA,
+          (prototype as Record<string, object>)[name],
+        ),
+      );
   }
 }

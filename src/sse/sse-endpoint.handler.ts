@@ -27,13 +27,20 @@ type RouteResult = Observable<SseMessage> | Promise<Observable<SseMessage>>;
  * connection, calls the handler with `send`, `close` and the connection, and
  * returns the Observable of the connection's events to Nest's `@Sse()` pipeline.
  */
-export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRoutePlan): (...args: any[]) => RouteResult {
+export function createSseRoute(
+  handler: (...args: any[]) => unknown,
+  plan: SseRoutePlan,
+): (...args: any[]) => RouteResult {
   const { requestIndex } = plan;
   return function sseRoute(this: object, ...args: any[]): RouteResult {
     const registry = registryForController(this);
     if (!registry) throw new SseModuleMissingError(plan.endpoint);
     const response = args[requestIndex + 1];
-    const connection = registry.connect({ request: args[requestIndex], response }, plan.options, plan.endpoint);
+    const connection = registry.connect(
+      { request: args[requestIndex], response },
+      plan.options,
+      plan.endpoint,
+    );
     if (!connection) return EMPTY; // refused, and answered
     let result: unknown;
     try {
@@ -48,16 +55,26 @@ export function createSseRoute(handler: (...args: any[]) => unknown, plan: SseRo
       connection.discard();
       throw err;
     }
-    if (isPromiseLike(result)) return startWhenReady(connection, result, response);
+    if (isPromiseLike(result))
+      return startWhenReady(connection, result, response);
     return streamOrNoContent(connection, response);
   };
 }
 
-function handlerArguments(args: any[], plan: SseRoutePlan, connection: ManagedSseConnection): unknown[] {
+function handlerArguments(
+  args: any[],
+  plan: SseRoutePlan,
+  connection: ManagedSseConnection,
+): unknown[] {
   if (!plan.params) return [connection.send, connection.close, connection];
   const handlerArgs = args.slice(0, plan.requestIndex);
   for (const { index, kind } of plan.params) {
-    handlerArgs[index] = kind === 'send' ? connection.send : kind === 'close' ? connection.close : connection;
+    handlerArgs[index] =
+      kind === 'send'
+        ? connection.send
+        : kind === 'close'
+          ? connection.close
+          : connection;
   }
   return handlerArgs;
 }
@@ -69,7 +86,11 @@ function handlerArguments(args: any[], plan: SseRoutePlan, connection: ManagedSs
  * gets Nest's ordinary error response; a throw after that ends the stream with
  * an error event.
  */
-function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<unknown>, response: any): Promise<Observable<SseMessage>> {
+function startWhenReady(
+  connection: ManagedSseConnection,
+  result: PromiseLike<unknown>,
+  response: any,
+): Promise<Observable<SseMessage>> {
   return new Promise((resolve, reject) => {
     let started = false;
     connection.onFirstActivity(() => {
@@ -95,7 +116,10 @@ function startWhenReady(connection: ManagedSseConnection, result: PromiseLike<un
 }
 
 /** The connection's stream, or, if the handler asked for it, a `204 No Content` answer. */
-function streamOrNoContent(connection: ManagedSseConnection, response: any): Observable<SseMessage> {
+function streamOrNoContent(
+  connection: ManagedSseConnection,
+  response: any,
+): Observable<SseMessage> {
   if (!connection.wantsNoContent) return connection.events$;
   connection.discard();
   const raw = response?.raw ?? response;
@@ -107,5 +131,7 @@ function streamOrNoContent(connection: ManagedSseConnection, response: any): Obs
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+  return (
+    typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
+  );
 }

@@ -18,6 +18,15 @@ export type SseEventMap = object;
  * every event is.
  * @publicApi
  */
-export type SseEventOf<TEvents extends SseEventMap = never> = [TEvents] extends [never]
+export type SseEventOf<TEvents extends SseEventMap = never> = [
+  TEvents,
+] extends [never]
   ? SseEvent
-  : { [K in keyof TEvents & string]: { type: K; data: TEvents[K]; id?: string; retry?: number } }[keyof TEvents & string];
+  : {
+      [K in keyof TEvents & string]: {
+        type: K;
+        data: TEvents[K];
+        id?: string;
+        retry?: number;
+      };
+    }[keyof TEvents & string];

@@ -12,11 +12,18 @@ describe('heartbeats', () => {
 
   function registryWith(heartbeatMs: number): SseConnectionRegistry {
     const options = new ResolvedSseOptions({ heartbeatMs, shutdownDrainMs: 0 });
-    return new SseConnectionRegistry(new ChannelRegistry(options, new InMemoryTransport()), options);
+    return new SseConnectionRegistry(
+      new ChannelRegistry(options, new InMemoryTransport()),
+      options,
+    );
   }
 
   function openStarted(registry: SseConnectionRegistry) {
-    const connection = registry.connect({ request: { headers: {} }, response: undefined }, {}, 'Test.endpoint')!;
+    const connection = registry.connect(
+      { request: { headers: {} }, response: undefined },
+      {},
+      'Test.endpoint',
+    )!;
     const received: SseMessage[] = [];
     connection.events$.subscribe((message) => received.push(message));
     return { connection, received };
@@ -25,11 +32,19 @@ describe('heartbeats', () => {
   it('uses one timer for every connection, and none once they are gone', async () => {
     const registry = registryWith(1000);
     expect(jest.getTimerCount()).toBe(0);
-    const streams = Array.from({ length: 100 }, () => openStarted(registry).received);
+    const streams = Array.from(
+      { length: 100 },
+      () => openStarted(registry).received,
+    );
     expect(jest.getTimerCount()).toBe(1);
 
     jest.advanceTimersByTime(1000);
-    expect(streams.every((received) => received.length === 1 && received[0] === HEARTBEAT_MESSAGE)).toBe(true);
+    expect(
+      streams.every(
+        (received) =>
+          received.length === 1 && received[0] === HEARTBEAT_MESSAGE,
+      ),
+    ).toBe(true);
 
     await registry.beforeApplicationShutdown();
     expect(registry.size).toBe(0);
@@ -40,9 +55,14 @@ describe('heartbeats', () => {
     const { connection, received } = openStarted(registryWith(1000));
     connection.send({ data: 'busy' });
     jest.advanceTimersByTime(1000);
-    expect(received.map((message) => message.data ?? message.comment)).toEqual(['busy']);
+    expect(received.map((message) => message.data ?? message.comment)).toEqual([
+      'busy',
+    ]);
     jest.advanceTimersByTime(1000);
-    expect(received.map((message) => message.data ?? message.comment)).toEqual(['busy', 'heartbeat']);
+    expect(received.map((message) => message.data ?? message.comment)).toEqual([
+      'busy',
+      'heartbeat',
+    ]);
     connection.close();
   });
 

@@ -25,10 +25,12 @@ export function describeValue(value: unknown): string {
 export const MESSAGES = {
   eventNotObject: (value: unknown) =>
     `An SSE event must be an object such as { type: 'update', data: ... }, got ${describeValue(value)}.`,
-  typeNotString: (value: unknown) => `"type" must be a string, got ${describeValue(value)}.`,
+  typeNotString: (value: unknown) =>
+    `"type" must be a string, got ${describeValue(value)}.`,
   typeHasLineBreak: (value: string) =>
     `"type" must not contain CR or LF, as they end the "event:" line (got ${describeValue(value)}).`,
-  idNotString: (value: unknown) => `"id" must be a string, got ${describeValue(value)}.`,
+  idNotString: (value: unknown) =>
+    `"id" must be a string, got ${describeValue(value)}.`,
   idHasForbiddenCharacter: (value: string) =>
     `"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got ${describeValue(value)}).`,
   channelEventId: () =>
@@ -37,10 +39,12 @@ export const MESSAGES = {
     `"data" is ${bytes} bytes long, over the ${max}-byte limit (the maxEventBytes option): send a reference the client can fetch instead.`,
   dataUndefined: () =>
     `"data" is undefined: pass a string, or any value JSON can encode (use null or '' for an event without a payload).`,
-  dataNotJson: (reason: string) => `"data" cannot be encoded as JSON: ${reason}.`,
+  dataNotJson: (reason: string) =>
+    `"data" cannot be encoded as JSON: ${reason}.`,
   retryNotInteger: (value: unknown) =>
     `"retry" must be a non-negative integer number of milliseconds, got ${describeValue(value)}.`,
-  channelNameNotString: (value: unknown) => `A channel name must be a string, got ${describeValue(value)}.`,
+  channelNameNotString: (value: unknown) =>
+    `A channel name must be a string, got ${describeValue(value)}.`,
   channelNameLength: (length: number, max: number) =>
     `A channel name must be 1 to ${max} characters long, got ${length}.`,
   channelNameControlCharacter: (value: string) =>
@@ -55,7 +59,12 @@ export const MESSAGES = {
     `noContent() must be called before the handler sends or closes: once the stream has started, its status is 200. Send a final event the client closes its EventSource on instead.`,
   replayFailed: (connectionId: string, err: unknown) =>
     `Reading the history for SSE connection ${connectionId} failed (${err instanceof Error ? err.message : String(err)}); it gets a reset event instead.`,
-  slowClientDropped: (endpoint: string, reason: string, pending: number, limit: number) =>
+  slowClientDropped: (
+    endpoint: string,
+    reason: string,
+    pending: number,
+    limit: number,
+  ) =>
     `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
   connectionRefused: (endpoint: string, reason: string) =>
     `Refused a connection to ${endpoint}: ${reason}. The client was told to come back later.`,
@@ -66,8 +75,10 @@ export const MESSAGES = {
 export const OPTION_MESSAGES = {
   notNonNegativeInteger: (option: string, value: unknown) =>
     `The "${option}" option must be a non-negative integer, got ${describeValue(value)}.`,
-  notObject: (option: string, value: unknown) => `The "${option}" option must be an object, got ${describeValue(value)}.`,
-  notFunction: (option: string, value: unknown) => `The "${option}" option must be a function, got ${describeValue(value)}.`,
+  notObject: (option: string, value: unknown) =>
+    `The "${option}" option must be an object, got ${describeValue(value)}.`,
+  notFunction: (option: string, value: unknown) =>
+    `The "${option}" option must be a function, got ${describeValue(value)}.`,
   delivery: (option: string, value: unknown) =>
     `The "${option}" option must be 'pipeline' or 'direct', got ${describeValue(value)}.`,
   resetEventType: (value: unknown) =>

@@ -9,7 +9,10 @@ import { InMemoryTransport } from './transport/in-memory.transport.js';
 import { SseTransport } from './transport/sse-transport.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
-import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definition.js';
+import {
+  ConfigurableSseModule,
+  SSE_MODULE_OPTIONS,
+} from './sse.module-definition.js';
 
 /**
  * Server-Sent Events endpoints (`@SseEndpoint()`) and named channels
@@ -25,12 +28,14 @@ import { ConfigurableSseModule, SSE_MODULE_OPTIONS } from './sse.module-definiti
   providers: [
     {
       provide: ResolvedSseOptions,
-      useFactory: (options?: SseModuleOptions) => new ResolvedSseOptions(options),
+      useFactory: (options?: SseModuleOptions) =>
+        new ResolvedSseOptions(options),
       inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
     },
     {
       provide: SseTransport,
-      useFactory: (options?: SseModuleOptions) => options?.transport ?? new InMemoryTransport(),
+      useFactory: (options?: SseModuleOptions) =>
+        options?.transport ?? new InMemoryTransport(),
       inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
     },
     ChannelRegistry,

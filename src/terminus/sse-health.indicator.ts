@@ -25,8 +25,13 @@ export class SseHealthIndicator {
 
   isHealthy<const Key extends string = 'sse'>(key: Key = 'sse' as Key) {
     const { transport, connections } = this.stats.snapshot();
-    const details = { queuedSends: transport.queuedSends, openStreams: connections.open };
+    const details = {
+      queuedSends: transport.queuedSends,
+      openStreams: connections.open,
+    };
     const indicator = this.indicators.check(key);
-    return transport.status === 'up' ? indicator.up(details) : indicator.down({ ...details, error: transport.error ?? 'unknown' });
+    return transport.status === 'up'
+      ? indicator.up(details)
+      : indicator.down({ ...details, error: transport.error ?? 'unknown' });
   }
 }

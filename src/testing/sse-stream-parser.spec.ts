@@ -1,6 +1,9 @@
 import { SseStreamParser, type ParsedSseEvent } from './sse-stream-parser.js';
 
-function parse(...chunks: string[]): { events: ParsedSseEvent[]; parser: SseStreamParser } {
+function parse(...chunks: string[]): {
+  events: ParsedSseEvent[];
+  parser: SseStreamParser;
+} {
   const events: ParsedSseEvent[] = [];
   const parser = new SseStreamParser((event) => events.push(event));
   for (const chunk of chunks) parser.push(chunk);
@@ -9,7 +12,9 @@ function parse(...chunks: string[]): { events: ParsedSseEvent[]; parser: SseStre
 
 describe('SseStreamParser', () => {
   it('reads events as EventSource does: types, multi-line data, ids, comments', () => {
-    const { events } = parse(': hello\n\nevent: a\nid: 1\ndata: x\ndata: y\n\ndata:no space\n\n');
+    const { events } = parse(
+      ': hello\n\nevent: a\nid: 1\ndata: x\ndata: y\n\ndata:no space\n\n',
+    );
     expect(events).toEqual([
       { type: 'a', data: 'x\ny', lastEventId: '1' },
       { type: 'message', data: 'no space', lastEventId: '1' },
@@ -22,7 +27,9 @@ describe('SseStreamParser', () => {
   });
 
   it('keeps an id from an event without data, ignores one with NUL, and reads retry', () => {
-    const { events, parser } = parse('id: 7\nretry: 1500\n\ndata: after\n\nid: bad\0\ndata: x\n\n');
+    const { events, parser } = parse(
+      'id: 7\nretry: 1500\n\ndata: after\n\nid: bad\0\ndata: x\n\n',
+    );
     expect(events).toEqual([
       { type: 'message', data: 'after', lastEventId: '7' },
       { type: 'message', data: 'x', lastEventId: '7' },

@@ -48,7 +48,8 @@ export class SseStreamParser {
     if (field === 'event') this.type = value;
     else if (field === 'data') this.data.push(value);
     else if (field === 'id' && !value.includes('\0')) this.idBuffer = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) this.retry = Number(value);
+    else if (field === 'retry' && /^\d+$/.test(value))
+      this.retry = Number(value);
   }
 
   private endOfEvent(): void {
@@ -58,6 +59,10 @@ export class SseStreamParser {
     this.data = [];
     this.type = '';
     if (data.length === 0) return;
-    this.dispatch({ type: type || 'message', data: data.join('\n'), lastEventId: this.lastEventId });
+    this.dispatch({
+      type: type || 'message',
+      data: data.join('\n'),
+      lastEventId: this.lastEventId,
+    });
   }
 }

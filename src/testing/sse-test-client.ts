@@ -34,7 +34,9 @@ export interface SseTestClientOptions {
   timeoutMs?: number;
 }
 
-type EventOfType<TEvents extends SseEventMap, K> = SseTestEvent<K extends keyof TEvents ? TEvents[K] : unknown>;
+type EventOfType<TEvents extends SseEventMap, K> = SseTestEvent<
+  K extends keyof TEvents ? TEvents[K] : unknown
+>;
 
 /**
  * A Server-Sent Events client for tests: it connects to an application (or a
@@ -88,11 +90,21 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     options: SseTestClientOptions = {},
   ): Promise<SseTestClient<TEvents>> {
     const url = `${await baseUrlOf(target)}${path}`;
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
-    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      ...options.headers,
+    };
+    if (options.lastEventId !== undefined)
+      headers['last-event-id'] = options.lastEventId;
     const abort = new AbortController();
     const response = await fetch(url, { headers, signal: abort.signal });
-    const client = new SseTestClient<TEvents>(url, response.status, response.headers, options, response.body);
+    const client = new SseTestClient<TEvents>(
+      url,
+      response.status,
+      response.headers,
+      options,
+      response.body,
+    );
     client.abort.signal.addEventListener('abort', () => abort.abort());
     return client;
   }
@@ -109,27 +121,54 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
 
   /** The data of every event of `type`, in order. */
   dataOf(type: string): string[] {
-    return this.events.filter((event) => event.type === type).map((event) => event.data);
+    return this.events
+      .filter((event) => event.type === type)
+      .map((event) => event.data);
   }
 
   /** Resolves with the first event of `type` received (now or later); fails after the timeout. */
-  async waitForEvent<K extends string & keyof TEvents>(type: K, timeoutMs?: number): Promise<EventOfType<TEvents, K>>;
+  async waitForEvent<K extends string & keyof TEvents>(
+    type: K,
+    timeoutMs?: number,
+  ): Promise<EventOfType<TEvents, K>>;
   async waitForEvent(type: string, timeoutMs?: number): Promise<SseTestEvent>;
-  async waitForEvent(type: string, timeoutMs = this.options.timeoutMs): Promise<SseTestEvent> {
-    await this.waitUntil(() => this.events.some((event) => event.type === type), `an event of type "${type}"`, timeoutMs);
+  async waitForEvent(
+    type: string,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<SseTestEvent> {
+    await this.waitUntil(
+      () => this.events.some((event) => event.type === type),
+      `an event of type "${type}"`,
+      timeoutMs,
+    );
     return this.events.find((event) => event.type === type)!;
   }
 
   /** Resolves with the first `count` events (of `type`, if given) once they arrived; fails after the timeout. */
-  async waitForEvents(count: number, type?: string, timeoutMs = this.options.timeoutMs): Promise<SseTestEvent[]> {
-    const matching = () => (type === undefined ? this.events : this.events.filter((event) => event.type === type));
-    await this.waitUntil(() => matching().length >= count, `${count} event(s)${type ? ` of type "${type}"` : ''}`, timeoutMs);
+  async waitForEvents(
+    count: number,
+    type?: string,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<SseTestEvent[]> {
+    const matching = () =>
+      type === undefined
+        ? this.events
+        : this.events.filter((event) => event.type === type);
+    await this.waitUntil(
+      () => matching().length >= count,
+      `${count} event(s)${type ? ` of type "${type}"` : ''}`,
+      timeoutMs,
+    );
     return matching().slice(0, count);
   }
 
   /** Resolves once the server has ended the stream; fails after the timeout. */
   waitForEnd(timeoutMs = this.options.timeoutMs): Promise<void> {
-    return this.waitUntil(() => this.endedFlag, 'the server to end the stream', timeoutMs);
+    return this.waitUntil(
+      () => this.endedFlag,
+      'the server to end the stream',
+      timeoutMs,
+    );
   }
 
   /**
@@ -143,8 +182,14 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
       const check = () => {
         if (this.events.length === before) return;
         finish();
-        const unexpected = this.events.slice(before).map(({ type, data }) => ({ type, data }));
-        reject(new Error(`Expected no event within ${forMs} ms, got ${JSON.stringify(unexpected)}`));
+        const unexpected = this.events
+          .slice(before)
+          .map(({ type, data }) => ({ type, data }));
+        reject(
+          new Error(
+            `Expected no event within ${forMs} ms, got ${JSON.stringify(unexpected)}`,
+          ),
+        );
       };
       const finish = () => {
         clearTimeout(timer);
@@ -161,7 +206,10 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
   /** Closes this stream and opens a new one to the same URL with `Last-Event-ID`, as a browser does after a drop. */
   async reconnect(): Promise<SseTestClient<TEvents>> {
     this.close();
-    return SseTestClient.connect<TEvents>(this.url, '', { ...this.options, lastEventId: this.lastEventId || this.options.lastEventId });
+    return SseTestClient.connect<TEvents>(this.url, '', {
+      ...this.options,
+      lastEventId: this.lastEventId || this.options.lastEventId,
+    });
   }
 
   /** Closes the stream (the server sees the client leave). */
@@ -173,7 +221,8 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     try {
       if (body) {
         const decoder = new TextDecoder();
-        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) this.parser.push(decoder.decode(chunk, { stream: true }));
+        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>)
+          this.parser.push(decoder.decode(chunk, { stream: true }));
       }
     } catch (error) {
       if (!this.abort.signal.aborted) this.failure = error;
@@ -186,7 +235,11 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     for (const wake of this.waiters) wake();
   }
 
-  private waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  private waitUntil(
+    condition: () => boolean,
+    what: string,
+    timeoutMs = 5000,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
@@ -196,16 +249,32 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
       };
       const check = () => {
         if (condition()) done();
-        else if (this.endedFlag || this.failure) done(new Error(`The stream ended while waiting for ${what}${this.describe()}`));
+        else if (this.endedFlag || this.failure)
+          done(
+            new Error(
+              `The stream ended while waiting for ${what}${this.describe()}`,
+            ),
+          );
       };
-      const timer = setTimeout(() => done(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${this.describe()}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              `Timed out after ${timeoutMs} ms waiting for ${what}${this.describe()}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.add(check);
       check();
     });
   }
 
   private describe(): string {
-    const received = this.events.map(({ type, data }) => `${type}: ${data.length > 60 ? `${data.slice(0, 57)}...` : data}`);
+    const received = this.events.map(
+      ({ type, data }) =>
+        `${type}: ${data.length > 60 ? `${data.slice(0, 57)}...` : data}`,
+    );
     return ` (status ${this.status}; received ${received.length ? received.join(', ') : 'nothing'})`;
   }
 }
@@ -215,6 +284,7 @@ async function baseUrlOf(target: INestApplication | string): Promise<string> {
   const server = target.getHttpServer();
   if (!server.listening) await target.listen(0, '127.0.0.1');
   const address = server.address();
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host =
+    address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host === '::' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
 }

@@ -28,12 +28,18 @@ class SampleAppProcess {
   async start(): Promise<void> {
     this.output = '';
     this.exited = false;
-    const child = spawn(process.execPath, ['dist/sample-app/main.js'], { env: { ...process.env, PORT: String(this.port), REDIS_URL: '' } });
+    const child = spawn(process.execPath, ['dist/sample-app/main.js'], {
+      env: { ...process.env, PORT: String(this.port), REDIS_URL: '' },
+    });
     this.child = child;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk));
     child.on('exit', () => (this.exited = true));
-    await waitFor(() => this.output.includes('Sample app on') || this.exited, 'the sample app to listen', 20_000);
+    await waitFor(
+      () => this.output.includes('Sample app on') || this.exited,
+      'the sample app to listen',
+      20_000,
+    );
     if (this.exited) throw new Error(`The sample app exited:\n${this.output}`);
   }
 
@@ -45,8 +51,10 @@ class SampleAppProcess {
   }
 }
 
-const statusOf = (page: Page) => page.locator('#status').getAttribute('data-state');
-const postsTitled = (page: Page, title: string) => page.locator('#posts .post-title', { hasText: title });
+const statusOf = (page: Page) =>
+  page.locator('#status').getAttribute('data-state');
+const postsTitled = (page: Page, title: string) =>
+  page.locator('#posts .post-title', { hasText: title });
 
 async function post(page: Page, title: string, author: string): Promise<void> {
   await page.fill('#post-form input[name="title"]', title);
@@ -66,7 +74,10 @@ describeWithChromium('the sample page in Chromium', () => {
   beforeAll(async () => {
     app = new SampleAppProcess(await freePort());
     await app.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--no-sandbox'],
+    });
     const url = `http://127.0.0.1:${app.port}/`;
     [first, second] = await Promise.all([browser.newPage(), browser.newPage()]);
     await Promise.all([first.goto(url), second.goto(url)]);
@@ -77,27 +88,46 @@ describeWithChromium('the sample page in Chromium', () => {
   });
 
   it('shows a post made in one tab live in the other', async () => {
-    for (const page of [first, second]) await page.locator('#status[data-state="live"]').waitFor({ timeout: 10_000 });
+    for (const page of [first, second])
+      await page
+        .locator('#status[data-state="live"]')
+        .waitFor({ timeout: 10_000 });
     await post(first, 'Hello from the first tab', 'ada');
-    await postsTitled(second, 'Hello from the first tab').waitFor({ timeout: 10_000 });
-    expect(await postsTitled(second, 'Hello from the first tab').count()).toBe(1);
-    expect(await postsTitled(first, 'Hello from the first tab').count()).toBe(1);
+    await postsTitled(second, 'Hello from the first tab').waitFor({
+      timeout: 10_000,
+    });
+    expect(await postsTitled(second, 'Hello from the first tab').count()).toBe(
+      1,
+    );
+    expect(await postsTitled(first, 'Hello from the first tab').count()).toBe(
+      1,
+    );
   });
 
   it('recovers from a restart of the server: back to live, feed reloaded, a new post shown once', async () => {
     await app.stop();
     for (const page of [first, second]) {
-      await page.locator('#status:not([data-state="live"])').waitFor({ timeout: 10_000 });
+      await page
+        .locator('#status:not([data-state="live"])')
+        .waitFor({ timeout: 10_000 });
     }
     await app.start();
-    for (const page of [first, second]) await page.locator('#status[data-state="live"]').waitFor({ timeout: 20_000 });
+    for (const page of [first, second])
+      await page
+        .locator('#status[data-state="live"]')
+        .waitFor({ timeout: 20_000 });
     // The new process has a new history: the pages were reset and reloaded the
     // (now empty, in memory) feed, so the old post is gone from both.
-    for (const page of [first, second]) await postsTitled(page, 'Hello from the first tab').waitFor({ state: 'detached', timeout: 10_000 });
+    for (const page of [first, second])
+      await postsTitled(page, 'Hello from the first tab').waitFor({
+        state: 'detached',
+        timeout: 10_000,
+      });
 
     await post(second, 'After the restart', 'grace');
     await postsTitled(first, 'After the restart').waitFor({ timeout: 10_000 });
-    for (const page of [first, second]) expect(await postsTitled(page, 'After the restart').count()).toBe(1);
+    for (const page of [first, second])
+      expect(await postsTitled(page, 'After the restart').count()).toBe(1);
     expect(await statusOf(first)).toBe('live');
 
     mkdirSync('test-results', { recursive: true });

@@ -1,8 +1,14 @@
-import { ClusterNodes, type ClusterNodeProcess } from '../support/cluster-node-process.js';
+import {
+  ClusterNodes,
+  type ClusterNodeProcess,
+} from '../support/cluster-node-process.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
 import { describeWithRedis, uniquePrefix } from '../support/redis.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
-import { SseTestClients, type SseTestClient } from '../support/sse-test-client.js';
+import {
+  SseTestClients,
+  type SseTestClient,
+} from '../support/sse-test-client.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
 
 const KILLS = 3;
@@ -21,7 +27,10 @@ describeWithRedis('connections to Redis killed during sends', () => {
 
   beforeAll(async () => {
     redis = await RedisServerProcess.start();
-    [a, b] = await nodes.startAll(['A', 'B'], { redisUrl: redis.url, keyPrefix: uniquePrefix() });
+    [a, b] = await nodes.startAll(['A', 'B'], {
+      redisUrl: redis.url,
+      keyPrefix: uniquePrefix(),
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -34,16 +43,30 @@ describeWithRedis('connections to Redis killed during sends', () => {
   /** Resolves once every client has received `count` more events than now. */
   function moreEvents(on: SseTestClient[], count: number): Promise<void> {
     const targets = on.map((client) => client.events.length + count);
-    return waitFor(() => on.every((client, i) => client.events.length >= targets[i]), `${count} more events on every client`);
+    return waitFor(
+      () => on.every((client, i) => client.events.length >= targets[i]),
+      `${count} more events on every client`,
+    );
   }
 
   it('ends with every accepted event at every client, in order, or a reset and only later ones: never a silent gap', async () => {
-    const watching = [clients.connect(a.streamUrl('ticker'), ['reset']), clients.connect(b.streamUrl('ticker'), ['reset'])];
+    const watching = [
+      clients.connect(a.streamUrl('ticker'), ['reset']),
+      clients.connect(b.streamUrl('ticker'), ['reset']),
+    ];
     for (const node of [a, b]) {
-      await waitForAsync(async () => (await node.count('ticker')).all === 2, `${node.name} to count both subscribers`);
+      await waitForAsync(
+        async () => (await node.count('ticker')).all === 2,
+        `${node.name} to count both subscribers`,
+      );
     }
     // Far more than will be made: the run is stopped once the kills are done.
-    const sending = a.send({ channel: 'ticker', prefix: 't', count: 1_000_000, ratePerSecond: 1000 });
+    const sending = a.send({
+      channel: 'ticker',
+      prefix: 't',
+      count: 1_000_000,
+      ratePerSecond: 1000,
+    });
     // Awaited below; until then, a failure must not also surface as an unhandled rejection.
     sending.catch(() => undefined);
     await moreEvents(watching, EVENTS_BETWEEN_KILLS);
@@ -55,9 +78,21 @@ describeWithRedis('connections to Redis killed during sends', () => {
     for (let kill = 0; kill < KILLS; kill++) {
       // Both connections of both instances, including B's reader blocked in
       // XREAD and A's connection with sends under way; not the test's own.
-      expect(await redis.command('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')).toBe(4);
+      expect(
+        await redis.command(
+          'CLIENT',
+          'KILL',
+          'TYPE',
+          'normal',
+          'SKIPME',
+          'yes',
+        ),
+      ).toBe(4);
       for (const node of [a, b]) {
-        await waitForAsync(async () => (await node.health()).status === 'up', `${node.name} to reconnect`);
+        await waitForAsync(
+          async () => (await node.health()).status === 'up',
+          `${node.name} to reconnect`,
+        );
       }
       await moreEvents(watching, EVENTS_BETWEEN_KILLS);
     }
@@ -66,10 +101,20 @@ describeWithRedis('connections to Redis killed during sends', () => {
     const report = await sending;
     expect(report.refused).toEqual([]);
     const last = `t:${report.accepted[report.accepted.length - 1]}`;
-    await waitFor(() => watching.every((client) => client.events.some((event) => event.data === last)), `every client to receive ${last}`);
+    await waitFor(
+      () =>
+        watching.every((client) =>
+          client.events.some((event) => event.data === last),
+        ),
+      `every client to receive ${last}`,
+    );
 
     for (const client of watching) {
-      expect(silentGapIn(client.events, 't', report.accepted, { afterReset: 'later-only' })).toBeUndefined();
+      expect(
+        silentGapIn(client.events, 't', report.accepted, {
+          afterReset: 'later-only',
+        }),
+      ).toBeUndefined();
       expect(idOutOfOrder(client.events)).toBeUndefined();
       // Redis kept its data: the streams never broke.
       expect([client.opens, client.errors]).toEqual([1, 0]);

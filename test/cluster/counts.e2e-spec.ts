@@ -1,5 +1,13 @@
-import { ClusterNodes, type ClusterNodeProcess } from '../support/cluster-node-process.js';
-import { deleteKeys, describeWithRedis, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import {
+  ClusterNodes,
+  type ClusterNodeProcess,
+} from '../support/cluster-node-process.js';
+import {
+  deleteKeys,
+  describeWithRedis,
+  REDIS_URL,
+  uniquePrefix,
+} from '../support/redis.js';
 import { SseTestClients } from '../support/sse-test-client.js';
 import { waitForAsync } from '../support/wait-for.js';
 
@@ -32,7 +40,9 @@ describeWithRedis('countAll across instances', () => {
 
   /** Opens `count` streams on `channel` at `node`. */
   function connect(node: ClusterNodeProcess, channel: string, count: number) {
-    return Array.from({ length: count }, () => clients.connect(node.streamUrl(channel)));
+    return Array.from({ length: count }, () =>
+      clients.connect(node.streamUrl(channel)),
+    );
   }
 
   async function countsSeen(nodesToAsk: ClusterNodeProcess[], channel: string) {
@@ -40,12 +50,19 @@ describeWithRedis('countAll across instances', () => {
   }
 
   it('stops counting the subscribers of a killed instance within instanceTtlMs', async () => {
-    const [a, b, c] = await nodes.startAll(['A', 'B', 'C'], { redisUrl: REDIS_URL, keyPrefix: prefix(), instanceTtlMs: INSTANCE_TTL_MS });
+    const [a, b, c] = await nodes.startAll(['A', 'B', 'C'], {
+      redisUrl: REDIS_URL,
+      keyPrefix: prefix(),
+      instanceTtlMs: INSTANCE_TTL_MS,
+    });
     connect(a, 'lobby', 2);
     const onB = connect(b, 'lobby', 3);
     connect(c, 'lobby', 1);
     for (const node of [a, b, c]) {
-      await waitForAsync(async () => (await node.count('lobby')).all === 6, `${node.name} to count 6 subscribers`);
+      await waitForAsync(
+        async () => (await node.count('lobby')).all === 6,
+        `${node.name} to count 6 subscribers`,
+      );
     }
     expect(await countsSeen([a, b, c], 'lobby')).toEqual([
       { local: 2, all: 6 },
@@ -73,12 +90,19 @@ describeWithRedis('countAll across instances', () => {
 
   it('exits by itself on SIGTERM, having closed its Redis connections and removed itself from the counts', async () => {
     // A long TTL: if the stopped instance stops counting at once, it removed itself.
-    const settings = { redisUrl: REDIS_URL, keyPrefix: prefix(), instanceTtlMs: 60_000 };
+    const settings = {
+      redisUrl: REDIS_URL,
+      keyPrefix: prefix(),
+      instanceTtlMs: 60_000,
+    };
     const [d, e] = await nodes.startAll(['D', 'E'], settings);
     const onD = connect(d, 'hall', 2);
     connect(e, 'hall', 1);
     for (const node of [d, e]) {
-      await waitForAsync(async () => (await node.count('hall')).all === 3, `${node.name} to count 3 subscribers`);
+      await waitForAsync(
+        async () => (await node.count('hall')).all === 3,
+        `${node.name} to count 3 subscribers`,
+      );
     }
 
     d.kill('SIGTERM');

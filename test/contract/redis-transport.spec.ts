@@ -1,6 +1,11 @@
 import { RedisTransport } from '../../src/redis/index.js';
 import type { SseTransport } from '../../src/sse/index.js';
-import { deleteKeys, describeWithRedis, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import {
+  deleteKeys,
+  describeWithRedis,
+  REDIS_URL,
+  uniquePrefix,
+} from '../support/redis.js';
 import { transportContract } from './transport.contract.js';
 
 const prefixes = new WeakMap<SseTransport, string>();

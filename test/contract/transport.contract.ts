@@ -16,14 +16,21 @@ export interface TransportFixture {
  * runs against `InMemoryTransport` and `RedisTransport`. Delivery may be
  * asynchronous, so each case waits for what it expects (bounded).
  */
-export function transportContract(name: string, fixture: TransportFixture, run: (name: string, body: () => void) => void = describe): void {
+export function transportContract(
+  name: string,
+  fixture: TransportFixture,
+  run: (name: string, body: () => void) => void = describe,
+): void {
   run(`SseTransport contract: ${name}`, () => {
     let transport: SseTransport;
     let registry: ChannelRegistry;
 
     beforeEach(async () => {
       transport = await fixture.start();
-      registry = new ChannelRegistry(new ResolvedSseOptions({ history: { size: 3 } }), transport);
+      registry = new ChannelRegistry(
+        new ResolvedSseOptions({ history: { size: 3 } }),
+        transport,
+      );
     });
     afterEach(() => fixture.stop(transport));
 
@@ -36,9 +43,15 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
     it('delivers each event once to every member, in send order, as one shared message with the next position', async () => {
       const [a, b] = [member('feed'), member('feed')];
       const start = registry.head;
-      for (let i = 1; i <= 20; i++) registry.publish('feed', { type: 'n', data: { i } });
-      await waitFor(() => a.received.length === 20 && b.received.length === 20, 'twenty events for both members');
-      expect(a.data).toEqual(Array.from({ length: 20 }, (_, i) => `{"i":${i + 1}}`));
+      for (let i = 1; i <= 20; i++)
+        registry.publish('feed', { type: 'n', data: { i } });
+      await waitFor(
+        () => a.received.length === 20 && b.received.length === 20,
+        'twenty events for both members',
+      );
+      expect(a.data).toEqual(
+        Array.from({ length: 20 }, (_, i) => `{"i":${i + 1}}`),
+      );
       expect(b.received).toEqual(a.received);
       a.received.forEach((message, i) => {
         expect(message).toBe(b.received[i]);
@@ -53,17 +66,37 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
       const names = ['a*', 'a1', 'a?', '[ab]', 'a', 'user:42', 'naïve ✓'];
       const members = names.map((name) => member(name));
       names.forEach((name) => registry.publish(name, { data: name }));
-      await waitFor(() => members.every((m) => m.received.length >= 1), 'one event per channel');
+      await waitFor(
+        () => members.every((m) => m.received.length >= 1),
+        'one event per channel',
+      );
       registry.publish('a', { data: 'last' });
-      await waitFor(() => members[names.indexOf('a')].received.length === 2, 'the last event');
-      members.forEach((m, i) => expect(m.data).toEqual(names[i] === 'a' ? ['a', 'last'] : [names[i]]));
+      await waitFor(
+        () => members[names.indexOf('a')].received.length === 2,
+        'the last event',
+      );
+      members.forEach((m, i) =>
+        expect(m.data).toEqual(names[i] === 'a' ? ['a', 'last'] : [names[i]]),
+      );
     });
 
     it('delivers to a member of several channels in position order', async () => {
       const both = member('x', 'y');
-      for (let i = 0; i < 10; i++) registry.publish(i % 2 ? 'x' : 'y', { data: String(i) });
+      for (let i = 0; i < 10; i++)
+        registry.publish(i % 2 ? 'x' : 'y', { data: String(i) });
       await waitFor(() => both.received.length === 10, 'ten events');
-      expect(both.data).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      expect(both.data).toEqual([
+        '0',
+        '1',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '7',
+        '8',
+        '9',
+      ]);
       const positions = both.received.map((message) => message.position);
       expect(positions).toEqual([...positions].sort((p, q) => p - q));
     });
@@ -78,7 +111,10 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
       registry.publish('a', { data: 'a2' });
       await waitFor(() => watcher.received.length === 4, 'four events');
       const result = await registry.readAfter(['a', 'b', 'a'], from);
-      expect('events' in result && result.events.map((event) => [event.data, event.id])).toEqual([
+      expect(
+        'events' in result &&
+          result.events.map((event) => [event.data, event.id]),
+      ).toEqual([
         ['b1', watcher.received[1].id],
         ['a2', watcher.received[3].id],
       ]);
@@ -89,10 +125,16 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
       for (let i = 1; i <= 5; i++) registry.publish('h', { data: `h${i}` });
       await waitFor(() => watcher.received.length === 5, 'five events');
       const positions = watcher.received.map((message) => message.position);
-      expect(await registry.readAfter(['h'], positions[0])).toEqual({ reset: 'evicted' });
+      expect(await registry.readAfter(['h'], positions[0])).toEqual({
+        reset: 'evicted',
+      });
       const result = await registry.readAfter(['h'], positions[1]);
-      expect('events' in result && result.events.map((event) => event.data)).toEqual(['h3', 'h4', 'h5']);
-      expect(await registry.readAfter(['h'], positions[4])).toEqual({ events: [] });
+      expect(
+        'events' in result && result.events.map((event) => event.data),
+      ).toEqual(['h3', 'h4', 'h5']);
+      expect(await registry.readAfter(['h'], positions[4])).toEqual({
+        events: [],
+      });
     });
 
     it('with a history of 0, resets a client that missed anything and has nothing to replay otherwise', async () => {
@@ -102,27 +144,39 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
       registry.publish('none', { data: 'y' });
       await waitFor(() => watcher.received.length === 2, 'two events');
       const [x, y] = watcher.received;
-      expect(await registry.readAfter(['none'], x.position)).toEqual({ reset: 'evicted' });
-      expect(await registry.readAfter(['none'], y.position)).toEqual({ events: [] });
+      expect(await registry.readAfter(['none'], x.position)).toEqual({
+        reset: 'evicted',
+      });
+      expect(await registry.readAfter(['none'], y.position)).toEqual({
+        events: [],
+      });
     });
 
     it('answers "unknown" for a position this history has not reached', async () => {
       const watcher = member('f');
       registry.publish('f', { data: 'x' });
       await waitFor(() => watcher.received.length === 1, 'one event');
-      expect(await registry.readAfter(['f'], watcher.received[0].position + 1000)).toEqual({ reset: 'unknown' });
+      expect(
+        await registry.readAfter(['f'], watcher.received[0].position + 1000),
+      ).toEqual({ reset: 'unknown' });
     });
 
     it('refuses an event it cannot write, and then keeps and delivers nothing', async () => {
       const watcher = member('bad');
-      expect(() => registry.publish('bad', { id: '7', data: 'x' })).toThrow(/channels assign ids/);
-      expect(() => registry.publish('bad', { data: undefined })).toThrow(/"data"/);
+      expect(() => registry.publish('bad', { id: '7', data: 'x' })).toThrow(
+        /channels assign ids/,
+      );
+      expect(() => registry.publish('bad', { data: undefined })).toThrow(
+        /"data"/,
+      );
       registry.publish('bad', { data: 'good' });
       await waitFor(() => watcher.received.length === 1, 'the good event');
       expect(watcher.data).toEqual(['good']);
       const before = watcher.received[0].position - 1;
       const replay = await registry.readAfter(['bad'], before);
-      expect('events' in replay && replay.events.map((event) => event.data)).toEqual(['good']);
+      expect(
+        'events' in replay && replay.events.map((event) => event.data),
+      ).toEqual(['good']);
     });
 
     it('stops delivering to a member that left, and counts members here and everywhere', async () => {
@@ -140,7 +194,10 @@ export function transportContract(name: string, fixture: TransportFixture, run: 
     });
 
     it('reports itself up', () => {
-      expect(transport.health()).toMatchObject({ status: 'up', queuedSends: 0 });
+      expect(transport.health()).toMatchObject({
+        status: 'up',
+        queuedSends: 0,
+      });
     });
   });
 }

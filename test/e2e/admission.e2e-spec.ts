@@ -2,7 +2,11 @@ import http from 'node:http';
 import { ChannelService } from '../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
-import { HandlerRuns, LimitsModule, clientFromHeader } from '../fixtures/limits.module.js';
+import {
+  HandlerRuns,
+  LimitsModule,
+  clientFromHeader,
+} from '../fixtures/limits.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw, type RawResponse } from '../support/raw-stream.js';
 import { SseTestClient } from '../support/sse-test-client.js';
@@ -34,21 +38,33 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
   const cleanups: Array<() => void> = [];
 
   /** Opens a stream to `/limited` and resolves once its `ready` event arrived. */
-  const hold = async (key: string, headers: Record<string, string> = {}): Promise<HeldStream> => {
+  const hold = async (
+    key: string,
+    headers: Record<string, string> = {},
+  ): Promise<HeldStream> => {
     const held: HeldStream = { body: '', close: () => request.destroy() };
-    const request = http.get(`${running!.url}/limited?probe=${key}`, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (held.body += chunk));
-      res.on('error', () => undefined);
-    });
+    const request = http.get(
+      `${running!.url}/limited?probe=${key}`,
+      { agent: false, headers: { accept: 'text/event-stream', ...headers } },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (held.body += chunk));
+        res.on('error', () => undefined);
+      },
+    );
     request.on('error', () => undefined);
     cleanups.push(held.close);
-    await waitFor(() => held.body.includes('event: ready'), `stream "${key}" to be admitted (got ${JSON.stringify(held.body)})`);
+    await waitFor(
+      () => held.body.includes('event: ready'),
+      `stream "${key}" to be admitted (got ${JSON.stringify(held.body)})`,
+    );
     return held;
   };
 
   const connectEventSource = (key: string) => {
-    const client = new SseTestClient(`${running!.url}/limited?probe=${key}`, ['ready']);
+    const client = new SseTestClient(`${running!.url}/limited?probe=${key}`, [
+      'ready',
+    ]);
     cleanups.push(() => client.close());
     return client;
   };
@@ -59,7 +75,10 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     const registry = running.app.get(SseConnectionRegistry);
     try {
       // Every client left: nothing of them may stay behind.
-      await waitFor(() => registry.size === 0 && registry.respondingCount === 0, `every stream to be released (${registry.size} open)`);
+      await waitFor(
+        () => registry.size === 0 && registry.respondingCount === 0,
+        `every stream to be released (${registry.size} open)`,
+      );
     } finally {
       await running.close();
       running = undefined;
@@ -67,7 +86,10 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
   });
 
   it('refuses the (N+1)th stream with a retry hint and a comment, without running the handler, then admits again', async () => {
-    running = await startApp(LimitsModule.with({ maxConnections: 3, heartbeatMs: 0 }), createAdapter);
+    running = await startApp(
+      LimitsModule.with({ maxConnections: 3, heartbeatMs: 0 }),
+      createAdapter,
+    );
     const registry = running.app.get(SseConnectionRegistry);
     const runs = running.app.get(HandlerRuns);
     const probe = running.app.get(ConnectionProbe);
@@ -89,27 +111,43 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     expect(registry.counters.refused).toBe(1);
 
     first.close();
-    await waitFor(() => registry.size === 2, `the closed client to be noticed (${registry.size} open)`);
-    const admitted = await readRaw(`${running.url}/limited?probe=admitted`, { until: (body) => body.includes('event: ready') });
+    await waitFor(
+      () => registry.size === 2,
+      `the closed client to be noticed (${registry.size} open)`,
+    );
+    const admitted = await readRaw(`${running.url}/limited?probe=admitted`, {
+      until: (body) => body.includes('event: ready'),
+    });
     expect(admitted.status).toBe(200);
-    expect(admitted.body).toBe(`\nevent: ready\nid: ${idAt(running.app)}\ndata: ${probe.connections.get('admitted')?.id}\n\n`);
+    expect(admitted.body).toBe(
+      `\nevent: ready\nid: ${idAt(running.app)}\ndata: ${probe.connections.get('admitted')?.id}\n\n`,
+    );
     expect(runs.count).toBe(4);
     expect(registry.counters.refused).toBe(1);
   });
 
   it('sends a refused EventSource back later (a stream that ends, not an error status) and admits it once there is room', async () => {
-    running = await startApp(LimitsModule.with({ maxConnections: 2, retryMs: 200, heartbeatMs: 0 }), createAdapter);
+    running = await startApp(
+      LimitsModule.with({ maxConnections: 2, retryMs: 200, heartbeatMs: 0 }),
+      createAdapter,
+    );
     const registry = running.app.get(SseConnectionRegistry);
     const runs = running.app.get(HandlerRuns);
     const first = await hold('first');
     await hold('second');
 
-    const retry = expectRefusal(await readRaw(`${running.url}/limited`), /maxConnections \(2\)/);
+    const retry = expectRefusal(
+      await readRaw(`${running.url}/limited`),
+      /maxConnections \(2\)/,
+    );
     expect(retry).toBeGreaterThanOrEqual(200);
     expect(retry).toBeLessThanOrEqual(300);
 
     const late = connectEventSource('late');
-    await waitFor(() => late.errors >= 2, `the refused EventSource to come back and be refused again (${late.errors} errors)`);
+    await waitFor(
+      () => late.errors >= 2,
+      `the refused EventSource to come back and be refused again (${late.errors} errors)`,
+    );
     // Told to come back, not to give up: a 429 or 503 would have closed it for good.
     expect(late.source.readyState).not.toBe(late.source.CLOSED);
     expect(late.events).toEqual([]);
@@ -119,7 +157,11 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
 
     first.close();
     const [event] = await late.waitForEvents(1);
-    expect(event).toEqual({ type: 'ready', data: running.app.get(ConnectionProbe).connections.get('late')?.id, lastEventId: idAt(running.app) });
+    expect(event).toEqual({
+      type: 'ready',
+      data: running.app.get(ConnectionProbe).connections.get('late')?.id,
+      lastEventId: idAt(running.app),
+    });
     expect(late.source.readyState).toBe(late.source.OPEN);
     expect(runs.count).toBe(3);
     expect(registry.size).toBe(2);
@@ -127,7 +169,11 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
 
   it('limits each client by clientKey: client A is refused while client B is still admitted', async () => {
     running = await startApp(
-      LimitsModule.with({ maxConnectionsPerClient: 2, clientKey: clientFromHeader, heartbeatMs: 0 }),
+      LimitsModule.with({
+        maxConnectionsPerClient: 2,
+        clientKey: clientFromHeader,
+        heartbeatMs: 0,
+      }),
       createAdapter,
     );
     const registry = running.app.get(SseConnectionRegistry);
@@ -135,7 +181,9 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     const a1 = await hold('a1', { 'x-client': 'A' });
     await hold('a2', { 'x-client': 'A' });
 
-    const refused = await readRaw(`${running.url}/limited?probe=a3`, { headers: { 'x-client': 'A' } });
+    const refused = await readRaw(`${running.url}/limited?probe=a3`, {
+      headers: { 'x-client': 'A' },
+    });
     expectRefusal(refused, /\bA\b.*maxConnectionsPerClient \(2\)/);
     expect(runs.count).toBe(2);
     expect(registry.size).toBe(2);
@@ -149,18 +197,26 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
 
     // A has room again once one of its streams ends.
     a1.close();
-    await waitFor(() => registry.size === 2, `A's closed stream to be noticed (${registry.size} open)`);
+    await waitFor(
+      () => registry.size === 2,
+      `A's closed stream to be noticed (${registry.size} open)`,
+    );
     await hold('a4', { 'x-client': 'A' });
     expect(runs.count).toBe(4);
     expect(registry.counters.refused).toBe(1);
   });
 
   it('tells clients apart by remote address when no clientKey is given', async () => {
-    running = await startApp(LimitsModule.with({ maxConnectionsPerClient: 1, heartbeatMs: 0 }), createAdapter);
+    running = await startApp(
+      LimitsModule.with({ maxConnectionsPerClient: 1, heartbeatMs: 0 }),
+      createAdapter,
+    );
     const registry = running.app.get(SseConnectionRegistry);
     await hold('only', { 'x-client': 'A' });
     // A different x-client header does not matter: both come from 127.0.0.1.
-    const refused = await readRaw(`${running.url}/limited`, { headers: { 'x-client': 'B' } });
+    const refused = await readRaw(`${running.url}/limited`, {
+      headers: { 'x-client': 'B' },
+    });
     expectRefusal(refused, /127\.0\.0\.1.*maxConnectionsPerClient \(1\)/);
     expect(registry.size).toBe(1);
     expect(registry.counters.refused).toBe(1);

@@ -31,7 +31,9 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
   });
 
   it('joins the channels a function of the connection returns', async () => {
-    const client = connect('/probe/channels/dynamic?probe=dynamic&join=red,green');
+    const client = connect(
+      '/probe/channels/dynamic?probe=dynamic&join=red,green',
+    );
     await client.waitForEvents(1);
     expect(client.events[0].data).toBe('red,green');
     const pushed = await getJson(`${running.url}/probe/push/green?data=hello`);
@@ -44,15 +46,20 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
     const onStatic = connect('/probe/channels/static?probe=s1');
     const onDynamic = connect('/probe/channels/dynamic?probe=d1&join=alpha');
     const onOpen = connect('/probe/open?probe=o1');
-    await Promise.all([onStatic, onDynamic, onOpen].map((client) => client.waitForEvents(1)));
+    await Promise.all(
+      [onStatic, onDynamic, onOpen].map((client) => client.waitForEvents(1)),
+    );
     (await probe.get('o1')).subscribe('alpha');
 
     const alpha = channels.channel('alpha');
     expect(alpha.count()).toBe(3);
-    for (let i = 0; i < 50; i++) expect(alpha.send({ type: 'x', data: String(i) })).toBe(3);
+    for (let i = 0; i < 50; i++)
+      expect(alpha.send({ type: 'x', data: String(i) })).toBe(3);
     for (const client of [onStatic, onDynamic, onOpen]) {
       await client.waitForEvents(51);
-      expect(client.ofType('x')).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+      expect(client.ofType('x')).toEqual(
+        Array.from({ length: 50 }, (_, i) => String(i)),
+      );
     }
   });
 

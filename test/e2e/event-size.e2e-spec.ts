@@ -1,4 +1,8 @@
-import { ChannelService, SseEventError, type SseEvent } from '../../src/sse/index.js';
+import {
+  ChannelService,
+  SseEventError,
+  type SseEvent,
+} from '../../src/sse/index.js';
 import { ChannelRegistry } from '../../src/sse/channel.registry.js';
 import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
@@ -21,7 +25,11 @@ const OVER_LIMIT = MIXED.repeat(6553) + 'xxxxxé';
 function expectSameText(actual: string, expected: string): void {
   if (actual === expected) return;
   let at = 0;
-  while (at < Math.min(actual.length, expected.length) && actual[at] === expected[at]) at++;
+  while (
+    at < Math.min(actual.length, expected.length) &&
+    actual[at] === expected[at]
+  )
+    at++;
   throw new Error(
     `texts differ at character ${at} (lengths ${actual.length} and ${expected.length}): ` +
       `got ${JSON.stringify(actual.slice(at, at + 80))}, expected ${JSON.stringify(expected.slice(at, at + 80))}`,
@@ -47,7 +55,10 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
     const clients = new SseTestClients();
 
     beforeAll(async () => {
-      running = await startApp(SizesModule.with({ maxEventBytes: LIMIT, heartbeatMs: 0 }), createAdapter);
+      running = await startApp(
+        SizesModule.with({ maxEventBytes: LIMIT, heartbeatMs: 0 }),
+        createAdapter,
+      );
       probe = running.app.get(ConnectionProbe);
       channels = running.app.get(ChannelService);
     });
@@ -62,11 +73,16 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('delivers an event of exactly the limit intact through a real EventSource, from send() and channel.send()', async () => {
       const key = `at-limit-${adapter}`;
-      const client = clients.connect(`${running.url}/sized?probe=${key}`, ['ready', 'big']);
+      const client = clients.connect(`${running.url}/sized?probe=${key}`, [
+        'ready',
+        'big',
+      ]);
       await client.waitForEvents(1);
       const connection = await probe.get(key);
       expect(connection.send({ type: 'big', data: AT_LIMIT })).toBe(true);
-      expect(channels.channel('sized').send({ type: 'big', data: AT_LIMIT })).toBe(1);
+      expect(
+        channels.channel('sized').send({ type: 'big', data: AT_LIMIT }),
+      ).toBe(1);
       await client.waitForEvents(3);
       const big = client.ofType('big');
       expect(big).toHaveLength(2);
@@ -79,43 +95,74 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('refuses one byte over in send() and channel.send(), naming data and the limit, and writes nothing of it', async () => {
       const key = `over-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, { until: (body) => body.includes('data: after\n\n') });
+      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+        until: (body) => body.includes('data: after\n\n'),
+      });
       const connection = await probe.get(key);
       const head = running.app.get(ChannelRegistry).head;
 
-      const direct = refusal(() => connection.send({ type: 'big', data: OVER_LIMIT }));
+      const direct = refusal(() =>
+        connection.send({ type: 'big', data: OVER_LIMIT }),
+      );
       expect(direct.field).toBe('data');
       expect(direct.message).toBe(
         `[nestjs-sse-channels] "data" is ${LIMIT + 1} bytes long, over the ${LIMIT}-byte limit (the maxEventBytes option): send a reference the client can fetch instead.`,
       );
-      const viaChannel = refusal(() => channels.channel('sized').send({ type: 'big', data: OVER_LIMIT }));
+      const viaChannel = refusal(() =>
+        channels.channel('sized').send({ type: 'big', data: OVER_LIMIT }),
+      );
       expect(viaChannel.field).toBe('data');
-      expect(viaChannel.message).toMatch(new RegExp(`"data" is ${LIMIT + 1} bytes long, over the ${LIMIT}-byte limit`));
+      expect(viaChannel.message).toMatch(
+        new RegExp(
+          `"data" is ${LIMIT + 1} bytes long, over the ${LIMIT}-byte limit`,
+        ),
+      );
       // JSON data counts as encoded: the quotes and the key take it over.
-      const json = refusal(() => channels.channel('sized').send({ data: { text: AT_LIMIT } } as SseEvent));
+      const json = refusal(() =>
+        channels
+          .channel('sized')
+          .send({ data: { text: AT_LIMIT } } as SseEvent),
+      );
       expect(json.field).toBe('data');
-      expect(json.message).toMatch(new RegExp(`"data" is ${LIMIT + 11} bytes long, over the ${LIMIT}-byte limit`));
+      expect(json.message).toMatch(
+        new RegExp(
+          `"data" is ${LIMIT + 11} bytes long, over the ${LIMIT}-byte limit`,
+        ),
+      );
       // A refused channel event took no position in the history either.
       expect(running.app.get(ChannelRegistry).head).toBe(head);
 
       connection.send({ type: 'next', data: 'after' });
       const { body } = await pending;
       const id = idAt(running.app);
-      expect(body).toBe(`\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: next\nid: ${id}\ndata: after\n\n`);
+      expect(body).toBe(
+        `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: next\nid: ${id}\ndata: after\n\n`,
+      );
     });
   });
 
   it('by default (1 MiB) delivers a 1 000 000-character string intact and refuses 1 MiB + 1 byte', async () => {
-    const running = await startApp(SizesModule.with({ heartbeatMs: 0 }), createAdapter);
+    const running = await startApp(
+      SizesModule.with({ heartbeatMs: 0 }),
+      createAdapter,
+    );
     try {
-      const million = Array.from({ length: 1_000_000 }, (_, i) => String.fromCharCode(33 + (i % 94))).join('');
+      const million = Array.from({ length: 1_000_000 }, (_, i) =>
+        String.fromCharCode(33 + (i % 94)),
+      ).join('');
       const key = `million-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, { until: (body) => body.endsWith('data: done\n\n') });
+      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+        until: (body) => body.endsWith('data: done\n\n'),
+      });
       const connection = await running.app.get(ConnectionProbe).get(key);
       expect(connection.send({ type: 'big', data: million })).toBe(true);
-      const over = refusal(() => connection.send({ data: 'x'.repeat(1024 * 1024 + 1) }));
+      const over = refusal(() =>
+        connection.send({ data: 'x'.repeat(1024 * 1024 + 1) }),
+      );
       expect(over.field).toBe('data');
-      expect(over.message).toMatch(/"data" is 1048577 bytes long, over the 1048576-byte limit/);
+      expect(over.message).toMatch(
+        /"data" is 1048577 bytes long, over the 1048576-byte limit/,
+      );
       connection.send({ type: 'end', data: 'done' });
       const { body } = await pending;
       const id = idAt(running.app);
@@ -123,7 +170,10 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         body,
         `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: big\nid: ${id}\ndata: ${million}\n\nevent: end\nid: ${id}\ndata: done\n\n`,
       );
-      await waitFor(() => running.app.get(SseConnectionRegistry).size === 0, 'the stream to be released');
+      await waitFor(
+        () => running.app.get(SseConnectionRegistry).size === 0,
+        'the stream to be released',
+      );
     } finally {
       await running.close();
     }
@@ -135,11 +185,16 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
   // 20 000-character event, more than the socket's 16 KiB high-water mark), a client that reads
   // at full speed was dropped as slow (droppedSlow 1) and lost both events.
   it('by default, an event of the largest accepted size reaches a client that reads, even right behind another event', async () => {
-    const running = await startApp(SizesModule.with({ heartbeatMs: 0 }), createAdapter);
+    const running = await startApp(
+      SizesModule.with({ heartbeatMs: 0 }),
+      createAdapter,
+    );
     try {
       const registry = running.app.get(SseConnectionRegistry);
       const key = `largest-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, { until: (body) => body.endsWith('data: done\n\n') });
+      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+        until: (body) => body.endsWith('data: done\n\n'),
+      });
       const connection = await running.app.get(ConnectionProbe).get(key);
       const page = 'p'.repeat(20_000);
       const largest = 'x'.repeat(1024 * 1024);

@@ -21,20 +21,35 @@ class ScopedController {
   }
 }
 
-@Module({ imports: [SseModule], controllers: [ScopedController], providers: [RequestContext] })
+@Module({
+  imports: [SseModule],
+  controllers: [ScopedController],
+  providers: [RequestContext],
+})
 class ScopedModule {}
 
-describe.each(ADAPTERS)('an endpoint on a request-scoped controller (%s)', (_adapter, createAdapter) => {
-  it('gets a controller made for its request, and streams', async () => {
-    const running = await startApp(ScopedModule, createAdapter);
-    try {
-      const id = idAt(running.app);
-      const first = await readRaw(`${running.url}/scoped?n=1`, { until: (body) => body.includes('data: ') });
-      const second = await readRaw(`${running.url}/scoped?n=2`, { until: (body) => body.includes('data: ') });
-      expect(first.body).toBe(`\nevent: url\nid: ${id}\ndata: /scoped?n=1\n\n`);
-      expect(second.body).toBe(`\nevent: url\nid: ${id}\ndata: /scoped?n=2\n\n`);
-    } finally {
-      await running.close();
-    }
-  });
-});
+describe.each(ADAPTERS)(
+  'an endpoint on a request-scoped controller (%s)',
+  (_adapter, createAdapter) => {
+    it('gets a controller made for its request, and streams', async () => {
+      const running = await startApp(ScopedModule, createAdapter);
+      try {
+        const id = idAt(running.app);
+        const first = await readRaw(`${running.url}/scoped?n=1`, {
+          until: (body) => body.includes('data: '),
+        });
+        const second = await readRaw(`${running.url}/scoped?n=2`, {
+          until: (body) => body.includes('data: '),
+        });
+        expect(first.body).toBe(
+          `\nevent: url\nid: ${id}\ndata: /scoped?n=1\n\n`,
+        );
+        expect(second.body).toBe(
+          `\nevent: url\nid: ${id}\ndata: /scoped?n=2\n\n`,
+        );
+      } finally {
+        await running.close();
+      }
+    });
+  },
+);

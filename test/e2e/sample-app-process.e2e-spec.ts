@@ -12,13 +12,23 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
 
   beforeAll(async () => {
     child = spawn(process.execPath, ['dist/sample-app/main.js'], {
-      env: { ...process.env, PORT: '0', SSE_DELIVERY: process.env.SSE_TEST_DELIVERY ?? 'pipeline' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        SSE_DELIVERY: process.env.SSE_TEST_DELIVERY ?? 'pipeline',
+      },
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
     child.on('exit', (code, signal) => (exit = { code, signal }));
-    await waitFor(() => /Sample app on (http:\/\/\S+)/.test(output) || exit !== undefined, 'the sample app to listen', 20_000);
-    url = /Sample app on (http:\/\/\S+)/.exec(output)![1].replace('[::1]', '127.0.0.1');
+    await waitFor(
+      () => /Sample app on (http:\/\/\S+)/.test(output) || exit !== undefined,
+      'the sample app to listen',
+      20_000,
+    );
+    url = /Sample app on (http:\/\/\S+)/
+      .exec(output)![1]
+      .replace('[::1]', '127.0.0.1');
   }, 60_000);
 
   afterAll(() => {
@@ -28,7 +38,9 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
   it('serves the page and the seed endpoints', async () => {
     expect(await (await fetch(`${url}/`)).text()).toContain('<html');
     const events = await (await fetch(`${url}/events`)).text();
-    expect(events).toMatch(/event: update\nid: [0-9a-f]{12}-0\ndata: tick 9\n\n$/);
+    expect(events).toMatch(
+      /event: update\nid: [0-9a-f]{12}-0\ndata: tick 9\n\n$/,
+    );
   });
 
   it('ends every open stream on SIGTERM and exits by itself', async () => {
@@ -40,7 +52,9 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
     await waitFor(() => clients.ended.every(Boolean), 'every stream to end');
     // Each stream was greeted, and told when to come back before it ended.
     for (const body of clients.bodies) {
-      expect(body).toMatch(/^\nevent: init\nid: [0-9a-f]{12}-\d+\ndata: Connected to activity feed\n\nid: [0-9a-f]{12}-\d+\nretry: \d+\n\n$/);
+      expect(body).toMatch(
+        /^\nevent: init\nid: [0-9a-f]{12}-\d+\ndata: Connected to activity feed\n\nid: [0-9a-f]{12}-\d+\nretry: \d+\n\n$/,
+      );
     }
     expect(output).not.toMatch(/error/i);
     clients.destroyAll();

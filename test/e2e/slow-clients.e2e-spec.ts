@@ -15,7 +15,10 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
   let producer: NodeJS.Timeout | undefined;
 
   beforeEach(async () => {
-    running = await startApp(FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }), createAdapter);
+    running = await startApp(
+      FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }),
+      createAdapter,
+    );
     registry = running.app.get(SseConnectionRegistry);
     channels = running.app.get(ChannelService);
   });
@@ -29,7 +32,11 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
     const padding = 'x'.repeat(bytes);
     const channel = channels.channel(name);
     producer = setInterval(() => {
-      for (let i = 0; i < perTick; i++) channel.send({ type: 'tick', data: `{"t":${Date.now()},"p":"${padding}"}` });
+      for (let i = 0; i < perTick; i++)
+        channel.send({
+          type: 'tick',
+          data: `{"t":${Date.now()},"p":"${padding}"}`,
+        });
     }, 1);
   }
 
@@ -37,21 +44,36 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
     const fast = new LatencyReader(`${running.url}/firehose`);
     await waitFor(() => registry.size === 1, 'the fast reader to connect');
     produce('firehose', 4096, 4); // about 16 MB/s offered
-    await waitFor(() => fast.latencies.length >= 1000, 'a baseline for the fast reader');
+    await waitFor(
+      () => fast.latencies.length >= 1000,
+      'a baseline for the fast reader',
+    );
     const baseline = fast.percentile(99);
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+    const sampler = setInterval(
+      () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
+      20,
+    );
 
     const slow = await StalledReader.open(`${running.url}/firehose`);
     const from = fast.latencies.length;
     try {
-      await waitFor(() => registry.counters.droppedSlow === 1, 'the stalled reader to be dropped', 20_000);
-      await waitFor(() => fast.latencies.length >= from + 1000, 'more events for the fast reader');
+      await waitFor(
+        () => registry.counters.droppedSlow === 1,
+        'the stalled reader to be dropped',
+        20_000,
+      );
+      await waitFor(
+        () => fast.latencies.length >= from + 1000,
+        'more events for the fast reader',
+      );
       expect(registry.size).toBe(1);
       expect(registry.budget.total).toBeLessThan(256 * 1024 + 8192);
       // Generous bounds: they catch a reader held up by the other, not jitter.
-      expect(fast.percentile(99, from)).toBeLessThan(Math.max(4 * baseline, baseline + 250));
+      expect(fast.percentile(99, from)).toBeLessThan(
+        Math.max(4 * baseline, baseline + 250),
+      );
       // The endpoint's limit is 256K characters; the kernel's socket buffers are outside the process.
       expect(rssPeak - rssBefore).toBeLessThan(64 * MB);
     } finally {
@@ -78,12 +100,20 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
 
     let text = '';
     slow.resume((chunk) => (text += chunk));
-    await waitFor(() => /"symbol":"(\w+)","value":599/.test(text), 'the last price to arrive', 20_000);
-    const received = [...text.matchAll(/"symbol":"(\w+)","value":(\d+)/g)].map((match) => ({ symbol: match[1], value: Number(match[2]) }));
+    await waitFor(
+      () => /"symbol":"(\w+)","value":599/.test(text),
+      'the last price to arrive',
+      20_000,
+    );
+    const received = [...text.matchAll(/"symbol":"(\w+)","value":(\d+)/g)].map(
+      (match) => ({ symbol: match[1], value: Number(match[2]) }),
+    );
     // Fewer than sent: the waiting ones were conflated.
     expect(received.length).toBeLessThan(600);
     for (const symbol of Object.keys(last)) {
-      const values = received.filter((price) => price.symbol === symbol).map((price) => price.value);
+      const values = received
+        .filter((price) => price.symbol === symbol)
+        .map((price) => price.value);
       expect(values[values.length - 1]).toBe(last[symbol]);
       // Never an older value after a newer one.
       expect(values).toEqual([...values].sort((a, b) => a - b));
@@ -99,14 +129,21 @@ describe('500 slow clients at once (express)', () => {
   let channels: ChannelService;
 
   beforeAll(async () => {
-    running = await startApp(FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }), ADAPTERS[0][1]);
+    running = await startApp(
+      FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }),
+      ADAPTERS[0][1],
+    );
     registry = running.app.get(SseConnectionRegistry);
     channels = running.app.get(ChannelService);
   });
   afterAll(() => running.close());
 
   it('keeps 500 stalled readers within the global budget', async () => {
-    const readers = await Promise.all(Array.from({ length: 500 }, () => StalledReader.open(`${running.url}/firehose`)));
+    const readers = await Promise.all(
+      Array.from({ length: 500 }, () =>
+        StalledReader.open(`${running.url}/firehose`),
+      ),
+    );
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
     let budgetPeak = 0;
@@ -132,5 +169,4 @@ describe('500 slow clients at once (express)', () => {
     await waitFor(() => registry.size === 0, 'every reader to be gone');
     expect(registry.budget.total).toBe(0);
   });
-
 });

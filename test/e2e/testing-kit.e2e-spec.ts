@@ -14,7 +14,10 @@ interface OrderEvents {
 describe.each(ADAPTERS)('the testing kit (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   const opened: Array<{ close(): void }> = [];
-  const connect = async <T extends object = never>(path: string, options = {}) => {
+  const connect = async <T extends object = never>(
+    path: string,
+    options = {},
+  ) => {
     const client = await SseTestClient.connect<T>(running.app, path, options);
     opened.push(client);
     return client;
@@ -30,8 +33,14 @@ describe.each(ADAPTERS)('the testing kit (%s)', (_adapter, createAdapter) => {
     const client = await connect<OrderEvents>('/order-updates');
     expect(client.status).toBe(200);
     expect(client.headers.get('content-type')).toBe('text/event-stream');
-    expect((await client.waitForEvent('connected')).data).toBe('Listening for order updates');
-    await postJson(`${running.url}/api/orders`, { item: 'tea', quantity: 3 }, null);
+    expect((await client.waitForEvent('connected')).data).toBe(
+      'Listening for order updates',
+    );
+    await postJson(
+      `${running.url}/api/orders`,
+      { item: 'tea', quantity: 3 },
+      null,
+    );
     const order = await client.waitForEvent('new_order');
     expect(order.json()).toMatchObject({ item: 'tea', quantity: 3 });
     expect(order.lastEventId).toMatch(/^[0-9a-f]{12}-\d+$/);
@@ -41,7 +50,9 @@ describe.each(ADAPTERS)('the testing kit (%s)', (_adapter, createAdapter) => {
   it('waits for a count of events, and for the end of the stream', async () => {
     const client = await connect('/events');
     const updates = await client.waitForEvents(10, 'update');
-    expect(updates.map((event) => event.data)).toEqual(Array.from({ length: 10 }, (_, i) => `tick ${i}`));
+    expect(updates.map((event) => event.data)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `tick ${i}`),
+    );
     await client.waitForEnd();
     expect(client.ended).toBe(true);
     expect(client.dataOf('connected')).toEqual(['Welcome']);
@@ -68,13 +79,20 @@ describe.each(ADAPTERS)('the testing kit (%s)', (_adapter, createAdapter) => {
     await client.waitForEvent('connected');
     await client.expectNoEvent(50);
     const late = client.expectNoEvent(2000);
-    running.app.get(ChannelService).channel('orders').send({ type: 'new_order', data: 'surprise' });
-    await expect(late).rejects.toThrow('Expected no event within 2000 ms, got [{"type":"new_order","data":"surprise"}]');
+    running.app
+      .get(ChannelService)
+      .channel('orders')
+      .send({ type: 'new_order', data: 'surprise' });
+    await expect(late).rejects.toThrow(
+      'Expected no event within 2000 ms, got [{"type":"new_order","data":"surprise"}]',
+    );
   });
 
   it('fails a wait with what it received, at the timeout or when the stream ends', async () => {
     const client = await connect('/events', { timeoutMs: 200 });
-    await expect(client.waitForEvent('never')).rejects.toThrow(/waiting for an event of type "never" \(status 200; received connected: Welcome/);
+    await expect(client.waitForEvent('never')).rejects.toThrow(
+      /waiting for an event of type "never" \(status 200; received connected: Welcome/,
+    );
     const quiet = await connect('/order-updates', { timeoutMs: 100 });
     await expect(quiet.waitForEvents(2)).rejects.toThrow(
       'Timed out after 100 ms waiting for 2 event(s) (status 200; received connected: Listening for order updates)',
@@ -85,12 +103,19 @@ describe.each(ADAPTERS)('the testing kit (%s)', (_adapter, createAdapter) => {
 describe('the testing kit on an application that does not listen yet', () => {
   it('starts it on a free port of 127.0.0.1, and reports a 204', async () => {
     const { Test } = await import('@nestjs/testing');
-    const moduleRef = await Test.createTestingModule({ imports: [JobsModule.with()] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: true });
+    const moduleRef = await Test.createTestingModule({
+      imports: [JobsModule.with()],
+    }).compile();
+    const app = moduleRef.createNestApplication({
+      logger: false,
+      forceCloseConnections: true,
+    });
     await app.init();
     app.get(JobsService).finished.add('done');
     const client = await SseTestClient.connect(app, '/jobs/done/progress');
-    expect(client.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/jobs\/done\/progress$/);
+    expect(client.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/jobs\/done\/progress$/,
+    );
     expect(client.status).toBe(204);
     await client.waitForEnd();
     expect(client.events).toEqual([]);

@@ -14,15 +14,23 @@ describe('order updates', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+    }).compile();
     // Node's fetch keeps an aborted stream's socket a few seconds: let close() cut it.
-    app = moduleRef.createNestApplication({ forceCloseConnections: true, logger: false });
+    app = moduleRef.createNestApplication({
+      forceCloseConnections: true,
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
   });
   afterAll(() => app.close());
 
   it('tells every listener about a new order', async () => {
-    const client = await SseTestClient.connect<OrderEvents>(app, '/order-updates');
+    const client = await SseTestClient.connect<OrderEvents>(
+      app,
+      '/order-updates',
+    );
     await client.waitForEvent('connected');
 
     await fetch(`${await app.getUrl()}/api/orders`, {
@@ -37,7 +45,10 @@ describe('order updates', () => {
   });
 
   it('replays what a client missed while it was away', async () => {
-    const client = await SseTestClient.connect<OrderEvents>(app, '/order-updates');
+    const client = await SseTestClient.connect<OrderEvents>(
+      app,
+      '/order-updates',
+    );
     await client.waitForEvent('connected');
     client.close();
     await fetch(`${await app.getUrl()}/api/orders`, {

@@ -29,10 +29,18 @@ export interface ClusterNodeConfig {
 export const LISTENING_LINE = 'cluster node listening on';
 
 /** Reads the node's settings; a missing or malformed one stops the node with a message that names it. */
-export function readClusterNodeConfig(env: NodeJS.ProcessEnv = process.env): ClusterNodeConfig {
+export function readClusterNodeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): ClusterNodeConfig {
   const delivery = env.SSE_DELIVERY;
-  if (delivery !== undefined && delivery !== 'pipeline' && delivery !== 'direct') {
-    throw new Error(`SSE_DELIVERY must be "pipeline" or "direct", got "${delivery}"`);
+  if (
+    delivery !== undefined &&
+    delivery !== 'pipeline' &&
+    delivery !== 'direct'
+  ) {
+    throw new Error(
+      `SSE_DELIVERY must be "pipeline" or "direct", got "${delivery}"`,
+    );
   }
   return {
     redisUrl: required(env, 'REDIS_URL'),
@@ -58,6 +66,7 @@ function integer(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = env[name];
   if (value === undefined || value === '') return undefined;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return number;
 }

@@ -14,7 +14,10 @@ export class ClusterNodeModule {
       imports: [
         SseModule.forRoot({
           heartbeatMs: config.heartbeatMs,
-          history: config.historySize === undefined ? undefined : { size: config.historySize },
+          history:
+            config.historySize === undefined
+              ? undefined
+              : { size: config.historySize },
           shutdownDrainMs: config.shutdownDrainMs,
           delivery: config.delivery,
           transport: new RedisTransport({

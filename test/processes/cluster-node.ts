@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { LISTENING_LINE, readClusterNodeConfig } from './cluster-node.config.js';
+import {
+  LISTENING_LINE,
+  readClusterNodeConfig,
+} from './cluster-node.config.js';
 import { ClusterNodeModule } from './cluster-node.module.js';
 
 /**
@@ -18,7 +21,9 @@ async function main(): Promise<void> {
     if (!process.connected) process.exit(1);
   }
   const config = readClusterNodeConfig();
-  const app = await NestFactory.create(ClusterNodeModule.forRoot(config), { logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.create(ClusterNodeModule.forRoot(config), {
+    logger: ['log', 'warn', 'error'],
+  });
   // Rather than `enableShutdownHooks()`, which ends the process by re-raising
   // the signal: SIGTERM closes the app and nothing else, so the process exits
   // (with code 0) only if the app left nothing open, a Redis connection say.

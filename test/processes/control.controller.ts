@@ -1,6 +1,24 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, ServiceUnavailableException } from '@nestjs/common';
-import { ChannelService, SseTransport, SseTransportError, type SseTransportHealth } from '../../src/sse/index.js';
-import { PacedSends, type SendReport, type SendRequest } from './paced-sends.js';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ChannelService,
+  SseTransport,
+  SseTransportError,
+  type SseTransportHealth,
+} from '../../src/sse/index.js';
+import {
+  PacedSends,
+  type SendReport,
+  type SendRequest,
+} from './paced-sends.js';
 
 /** Routes the tests drive a node with: sends, counts and health, as JSON. */
 @Controller()
@@ -40,12 +58,15 @@ export class ControlController {
    * (`all`); a 503 with the error's message when `countAll()` cannot ask Redis.
    */
   @Get('count/:channel')
-  async count(@Param('channel') name: string): Promise<{ local: number; all: number }> {
+  async count(
+    @Param('channel') name: string,
+  ): Promise<{ local: number; all: number }> {
     const channel = this.channels.channel(name);
     try {
       return { local: channel.count(), all: await channel.countAll() };
     } catch (error) {
-      if (error instanceof SseTransportError) throw new ServiceUnavailableException(error.message);
+      if (error instanceof SseTransportError)
+        throw new ServiceUnavailableException(error.message);
       throw error;
     }
   }

@@ -28,7 +28,8 @@ export interface SendReport {
 }
 
 /** The event data of a send: what clients receive, and how tests tell sends apart. */
-export const sendData = (prefix: string, sequence: number) => `${prefix}:${sequence}`;
+export const sendData = (prefix: string, sequence: number) =>
+  `${prefix}:${sequence}`;
 
 interface Run {
   readonly report: SendReport;
@@ -49,7 +50,8 @@ export class PacedSends {
 
   /** Runs the sends; resolves when all were made, or the run was stopped. */
   run(request: SendRequest): Promise<SendReport> {
-    if (this.runs.get(request.prefix)?.done === false) throw new Error(`a run with prefix "${request.prefix}" is under way`);
+    if (this.runs.get(request.prefix)?.done === false)
+      throw new Error(`a run with prefix "${request.prefix}" is under way`);
     const report: SendReport = {
       channel: request.channel,
       prefix: request.prefix,
@@ -68,7 +70,8 @@ export class PacedSends {
       } catch (error) {
         if (!(error instanceof SseTransportError)) throw error;
         report.refused.push(sequence);
-        if (!report.refusals.includes(error.message)) report.refusals.push(error.message);
+        if (!report.refusals.includes(error.message))
+          report.refusals.push(error.message);
       }
     };
     return new Promise<SendReport>((resolve, reject) => {
@@ -103,7 +106,10 @@ export class PacedSends {
       // when timers fire late on a busy machine.
       const tick = () => {
         if (run.done) return;
-        const due = Math.min(request.count, Math.floor(((Date.now() - started) * rate) / 1000) + 1);
+        const due = Math.min(
+          request.count,
+          Math.floor(((Date.now() - started) * rate) / 1000) + 1,
+        );
         try {
           while (report.attempted < due) sendNext();
         } catch (error) {

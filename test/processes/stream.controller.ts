@@ -2,7 +2,9 @@ import { Controller } from '@nestjs/common';
 import { SseEndpoint, type SseConnection } from '../../src/sse/index.js';
 
 const channelsOf = (connection: SseConnection) =>
-  String(connection.request.query?.channels ?? '').split(',').filter(Boolean);
+  String(connection.request.query?.channels ?? '')
+    .split(',')
+    .filter(Boolean);
 
 /** The stream clients open: `GET /stream?channels=a,b`, resumable with `Last-Event-ID`. */
 @Controller()

@@ -6,7 +6,9 @@ import type { SseTransportHealth } from '../../src/sse/index.js';
 import { waitFor } from './wait-for.js';
 
 /** The compiled node, built by test/global-setup.ts. */
-const ENTRY = fileURLToPath(new URL('../../dist/test/processes/cluster-node.js', import.meta.url));
+const ENTRY = fileURLToPath(
+  new URL('../../dist/test/processes/cluster-node.js', import.meta.url),
+);
 const STARTUP_BOUND_MS = 20_000;
 
 /** How a test sets up a node (see test/processes/cluster-node.config.ts for each). */
@@ -27,7 +29,10 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
-const ENV_NAMES: Record<Exclude<keyof ClusterNodeSettings, 'redisUrl' | 'keyPrefix'>, string> = {
+const ENV_NAMES: Record<
+  Exclude<keyof ClusterNodeSettings, 'redisUrl' | 'keyPrefix'>,
+  string
+> = {
   instanceTtlMs: 'INSTANCE_TTL_MS',
   maxQueuedSends: 'MAX_QUEUED_SENDS',
   backlogSize: 'BACKLOG_SIZE',
@@ -55,7 +60,9 @@ export class ClusterNodeProcess {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    child
+      .stdout!.setEncoding('utf8')
+      .on('data', (chunk: string) => (this.output += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.output += chunk;
       this.errors += chunk;
@@ -64,7 +71,10 @@ export class ClusterNodeProcess {
   }
 
   /** Starts a node and resolves once it listens; `name` only labels failures. */
-  static async start(name: string, settings: ClusterNodeSettings): Promise<ClusterNodeProcess> {
+  static async start(
+    name: string,
+    settings: ClusterNodeSettings,
+  ): Promise<ClusterNodeProcess> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NO_COLOR: '1',
@@ -77,11 +87,23 @@ export class ClusterNodeProcess {
       if (value !== undefined) env[envName] = String(value);
     }
     // The IPC channel only lets the node notice that the runner died (see cluster-node.ts).
-    const child = spawn(process.execPath, [ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, [ENTRY], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const node = new ClusterNodeProcess(name, child);
-    const listening = new RegExp(`${LISTENING_LINE} (http://127\\.0\\.0\\.1:\\d+)`);
-    await waitFor(() => listening.test(node.output) || node.exit !== undefined, `node ${name} to listen`, STARTUP_BOUND_MS);
-    if (node.exit) throw new Error(`node ${name} exited (${JSON.stringify(node.exit)}) before listening:\n${node.output}`);
+    const listening = new RegExp(
+      `${LISTENING_LINE} (http://127\\.0\\.0\\.1:\\d+)`,
+    );
+    await waitFor(
+      () => listening.test(node.output) || node.exit !== undefined,
+      `node ${name} to listen`,
+      STARTUP_BOUND_MS,
+    );
+    if (node.exit)
+      throw new Error(
+        `node ${name} exited (${JSON.stringify(node.exit)}) before listening:\n${node.output}`,
+      );
     node.url = listening.exec(node.output)![1];
     return node;
   }
@@ -96,7 +118,11 @@ export class ClusterNodeProcess {
 
   /** Resolves with how the process ended; rejects if it is still running after `timeoutMs`. */
   async exited(timeoutMs = 10_000): Promise<ProcessExit> {
-    await waitFor(() => this.exit !== undefined, `node ${this.name} to exit`, timeoutMs);
+    await waitFor(
+      () => this.exit !== undefined,
+      `node ${this.name} to exit`,
+      timeoutMs,
+    );
     return this.exit!;
   }
 
@@ -129,14 +155,22 @@ export class ClusterNodeProcess {
     return `${this.url}/stream?channels=${channels.map(encodeURIComponent).join(',')}`;
   }
 
-  private async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async json<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers:
+        body === undefined ? undefined : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`node ${this.name}: ${method} ${path} answered ${response.status}: ${text}`);
+    if (!response.ok)
+      throw new Error(
+        `node ${this.name}: ${method} ${path} answered ${response.status}: ${text}`,
+      );
     return JSON.parse(text) as T;
   }
 }
@@ -145,14 +179,20 @@ export class ClusterNodeProcess {
 export class ClusterNodes {
   private readonly started: ClusterNodeProcess[] = [];
 
-  async start(name: string, settings: ClusterNodeSettings): Promise<ClusterNodeProcess> {
+  async start(
+    name: string,
+    settings: ClusterNodeSettings,
+  ): Promise<ClusterNodeProcess> {
     const node = await ClusterNodeProcess.start(name, settings);
     this.started.push(node);
     return node;
   }
 
   /** Starts several at once (they take a moment each), named in order. */
-  startAll(names: string[], settings: ClusterNodeSettings): Promise<ClusterNodeProcess[]> {
+  startAll(
+    names: string[],
+    settings: ClusterNodeSettings,
+  ): Promise<ClusterNodeProcess[]> {
     return Promise.all(names.map((name) => this.start(name, settings)));
   }
 

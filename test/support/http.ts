@@ -6,14 +6,23 @@ export async function postJson(
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
+export async function getJson(
+  url: string,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(url);
   const text = await response.text();
   let body: unknown = text;

@@ -11,25 +11,34 @@ export class LatencyReader {
   private carry = '';
 
   constructor(url: string) {
-    this.request = http.get(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const now = Date.now();
-        const text = this.carry + chunk;
-        const cut = text.lastIndexOf('\n\n');
-        const complete = cut < 0 ? '' : text.slice(0, cut);
-        this.carry = cut < 0 ? text : text.slice(cut + 2);
-        for (const match of complete.matchAll(/data: \{"t":(\d+)/g)) this.latencies.push(now - Number(match[1]));
-      });
-      res.on('error', () => undefined);
-    });
+    this.request = http.get(
+      url,
+      { agent: false, headers: { accept: 'text/event-stream' } },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const now = Date.now();
+          const text = this.carry + chunk;
+          const cut = text.lastIndexOf('\n\n');
+          const complete = cut < 0 ? '' : text.slice(0, cut);
+          this.carry = cut < 0 ? text : text.slice(cut + 2);
+          for (const match of complete.matchAll(/data: \{"t":(\d+)/g))
+            this.latencies.push(now - Number(match[1]));
+        });
+        res.on('error', () => undefined);
+      },
+    );
     this.request.on('error', () => undefined);
   }
 
   /** The p-th percentile of the latencies recorded from index `from` on. */
   percentile(p: number, from = 0): number {
     const sorted = this.latencies.slice(from).sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+    return (
+      sorted[
+        Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))
+      ] ?? 0
+    );
   }
 
   close(): void {

@@ -6,6 +6,9 @@ import { ChannelRegistry } from '../../src/sse/channel.registry.js';
  * text, `idAt(app)` is the id of every event a connection opened now writes
  * before any channel event reaches it.
  */
-export function idAt(app: INestApplication, position = app.get(ChannelRegistry).head): string {
+export function idAt(
+  app: INestApplication,
+  position = app.get(ChannelRegistry).head,
+): string {
   return app.get(ChannelRegistry).ids.format(position);
 }

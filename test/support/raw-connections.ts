@@ -11,7 +11,10 @@ export class RawConnections {
   readonly bodies: string[] = [];
   readonly ended: boolean[] = [];
   readonly endedAt: number[] = [];
-  private readonly agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  private readonly agent = new http.Agent({
+    keepAlive: false,
+    maxSockets: Infinity,
+  });
 
   /** Opens `count` streams to `url` and resolves once every one has its headers. */
   async open(url: string, count: number): Promise<void> {
@@ -21,20 +24,28 @@ export class RawConnections {
       this.bodies.push('');
       this.ended.push(false);
       this.endedAt.push(0);
-      const request = http.get(url, { agent: this.agent, headers: { accept: 'text/event-stream' } }, (res) => {
-        responded++;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (this.bodies[index] += chunk));
-        res.on('end', () => {
-          this.ended[index] = true;
-          this.endedAt[index] = Date.now();
-        });
-        res.on('error', () => undefined);
-      });
+      const request = http.get(
+        url,
+        { agent: this.agent, headers: { accept: 'text/event-stream' } },
+        (res) => {
+          responded++;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (this.bodies[index] += chunk));
+          res.on('end', () => {
+            this.ended[index] = true;
+            this.endedAt[index] = Date.now();
+          });
+          res.on('error', () => undefined);
+        },
+      );
       request.on('error', () => undefined);
       this.requests.push(request);
     }
-    await waitFor(() => responded === count, `${count} streams to open (${responded} did)`, 20_000);
+    await waitFor(
+      () => responded === count,
+      `${count} streams to open (${responded} did)`,
+      20_000,
+    );
   }
 
   /** Drops every stream from the client side, as vanished browsers would. */

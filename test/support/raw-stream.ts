@@ -15,27 +15,43 @@ export interface RawResponse {
  */
 export function readRaw(
   url: string,
-  options: { until?: (body: string) => boolean; headers?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    until?: (body: string) => boolean;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { headers: { accept: 'text/event-stream', ...options.headers }, agent: false }, (res) => {
-      let body = '';
-      let done = false;
-      const finish = (ended: boolean) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ended });
-        request.destroy();
-      };
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (options.until?.(body)) finish(false);
-      });
-      res.on('end', () => finish(true));
-      res.on('error', () => finish(false));
-    });
+    const request = http.get(
+      url,
+      {
+        headers: { accept: 'text/event-stream', ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        let done = false;
+        const finish = (ended: boolean) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            ended,
+          });
+          request.destroy();
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (options.until?.(body)) finish(false);
+        });
+        res.on('end', () => finish(true));
+        res.on('error', () => finish(false));
+      },
+    );
     const timer = setTimeout(() => {
       request.destroy();
       reject(new Error(`Timed out reading ${url}`));

@@ -16,7 +16,9 @@ export class RecordingMember implements ChannelMember {
   }
 
   get received(): ChannelMessage[] {
-    return this.log.filter((entry): entry is ChannelMessage => entry !== 'reset');
+    return this.log.filter(
+      (entry): entry is ChannelMessage => entry !== 'reset',
+    );
   }
 
   get resets(): number {

@@ -41,32 +41,58 @@ export class RedisServerProcess {
 
   /** Starts it (again) on its port, and resolves once it takes connections. */
   async restart(): Promise<void> {
-    if (this.child && !this.exited) throw new Error(`redis-server on port ${this.port} is running already`);
+    if (this.child && !this.exited)
+      throw new Error(`redis-server on port ${this.port} is running already`);
     this.output = '';
     this.exited = false;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    const child = spawn('redis-server', [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
     this.child = child;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
+    child.stdout
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => (this.output += chunk));
+    child.stderr
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => (this.output += chunk));
     child.on('exit', () => (this.exited = true));
     child.on('error', (error) => {
       this.output += String(error);
       this.exited = true;
     });
-    await waitFor(() => this.output.includes(READY_LINE) || this.exited, `redis-server to start on port ${this.port}`);
-    if (this.exited) throw new Error(`redis-server did not start on port ${this.port}:\n${this.output}`);
+    await waitFor(
+      () => this.output.includes(READY_LINE) || this.exited,
+      `redis-server to start on port ${this.port}`,
+    );
+    if (this.exited)
+      throw new Error(
+        `redis-server did not start on port ${this.port}:\n${this.output}`,
+      );
   }
 
   /** Kills it and resolves once it is gone (its port is free again). */
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (!this.child || this.exited) return;
     this.child.kill(signal);
-    await waitFor(() => this.exited, `redis-server on port ${this.port} to exit`);
+    await waitFor(
+      () => this.exited,
+      `redis-server on port ${this.port} to exit`,
+    );
   }
 
   /** Runs one command on a connection of its own, closed after. */
   async command(...args: Array<string | number>): Promise<unknown> {
-    const redis = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const redis = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     try {
       await redis.connect();
       return await redis.call(String(args[0]), ...args.slice(1));

@@ -30,13 +30,18 @@ export const redisAvailable = await answersOn(6379);
 
 if (!redisAvailable) {
   if (process.env.CI === 'true') {
-    throw new Error(`The Redis suites need Redis on 127.0.0.1:6379, and CI=true makes its absence a failure. ${HOW_TO_RUN}`);
+    throw new Error(
+      `The Redis suites need Redis on 127.0.0.1:6379, and CI=true makes its absence a failure. ${HOW_TO_RUN}`,
+    );
   }
-  console.warn(`Skipping the Redis suites: no Redis answers on 127.0.0.1:6379. ${HOW_TO_RUN}`);
+  console.warn(
+    `Skipping the Redis suites: no Redis answers on 127.0.0.1:6379. ${HOW_TO_RUN}`,
+  );
 }
 
 /** `describe` when Redis is there; otherwise the suite is reported as skipped (see the warning above). */
-export const describeWithRedis: (name: string, body: () => void) => void = redisAvailable ? describe : describe.skip;
+export const describeWithRedis: (name: string, body: () => void) => void =
+  redisAvailable ? describe : describe.skip;
 
 /** A key prefix no other test uses, so suites never see each other's keys. */
 export function uniquePrefix(): string {
@@ -44,12 +49,21 @@ export function uniquePrefix(): string {
 }
 
 /** Deletes every key under `prefix` (a test's own, never a pattern a user wrote). */
-export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
+export async function deleteKeys(
+  prefix: string,
+  url = REDIS_URL,
+): Promise<void> {
   const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${prefix}*`,
+        'COUNT',
+        1000,
+      );
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -17,15 +17,27 @@ export class SseTestClient {
   errors = 0;
   opens = 0;
 
-  constructor(url: string, types: string[] = [], init?: { headers?: Record<string, string> }) {
+  constructor(
+    url: string,
+    types: string[] = [],
+    init?: { headers?: Record<string, string> },
+  ) {
     this.source = new EventSource(url, {
       fetch: init?.headers
-        ? (input, options) => fetch(input, { ...options, headers: { ...options?.headers, ...init.headers } })
+        ? (input, options) =>
+            fetch(input, {
+              ...options,
+              headers: { ...options?.headers, ...init.headers },
+            })
         : undefined,
     });
     for (const type of new Set(['message', ...types])) {
       this.source.addEventListener(type, (event) => {
-        this.events.push({ type, data: event.data, lastEventId: event.lastEventId });
+        this.events.push({
+          type,
+          data: event.data,
+          lastEventId: event.lastEventId,
+        });
       });
     }
     this.source.addEventListener('error', () => this.errors++);
@@ -33,7 +45,9 @@ export class SseTestClient {
   }
 
   ofType(type: string): string[] {
-    return this.events.filter((event) => event.type === type).map((event) => event.data);
+    return this.events
+      .filter((event) => event.type === type)
+      .map((event) => event.data);
   }
 
   waitForOpen(timeoutMs?: number): Promise<void> {
@@ -41,13 +55,19 @@ export class SseTestClient {
   }
 
   waitForEvents(count: number, timeoutMs?: number): Promise<ReceivedEvent[]> {
-    return waitFor(() => this.events.length >= count, `${count} event(s), got ${this.events.length}`, timeoutMs).then(
-      () => this.events,
-    );
+    return waitFor(
+      () => this.events.length >= count,
+      `${count} event(s), got ${this.events.length}`,
+      timeoutMs,
+    ).then(() => this.events);
   }
 
   waitForError(timeoutMs?: number): Promise<void> {
-    return waitFor(() => this.errors > 0, 'an error (the stream ended)', timeoutMs);
+    return waitFor(
+      () => this.errors > 0,
+      'an error (the stream ended)',
+      timeoutMs,
+    );
   }
 
   close(): void {
@@ -59,7 +79,11 @@ export class SseTestClient {
 export class SseTestClients {
   private readonly opened: SseTestClient[] = [];
 
-  connect(url: string, types: string[] = [], init?: { headers?: Record<string, string> }): SseTestClient {
+  connect(
+    url: string,
+    types: string[] = [],
+    init?: { headers?: Record<string, string> },
+  ): SseTestClient {
     const client = new SseTestClient(url, types, init);
     this.opened.push(client);
     return client;

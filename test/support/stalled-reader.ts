@@ -23,7 +23,9 @@ export class StalledReader {
       socket.on('error', () => undefined);
       socket.once('error', reject);
       socket.on('connect', () => {
-        socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`);
+        socket.write(
+          `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`,
+        );
       });
       const onData = (chunk: Buffer) => {
         reader.headers += chunk.toString('latin1');

@@ -10,7 +10,8 @@ import { SSE_MODULE_OPTIONS } from '../../src/sse/sse.module-definition.js';
  * `SSE_TEST_DELIVERY=direct` runs every suite with `delivery: 'direct'`, as
  * `npm test` does after running them with Nest's pipeline.
  */
-export const TEST_DELIVERY = process.env.SSE_TEST_DELIVERY as SseModuleOptions['delivery'];
+export const TEST_DELIVERY = process.env
+  .SSE_TEST_DELIVERY as SseModuleOptions['delivery'];
 
 /** The HTTP adapters every e2e suite runs on. */
 export const ADAPTERS = [
@@ -36,14 +37,18 @@ export async function startApp(
   let builder = Test.createTestingModule({ imports: [module] });
   if (TEST_DELIVERY) {
     builder = builder.overrideProvider(ResolvedSseOptions).useFactory({
-      factory: (options?: SseModuleOptions) => new ResolvedSseOptions({ ...options, delivery: TEST_DELIVERY }),
+      factory: (options?: SseModuleOptions) =>
+        new ResolvedSseOptions({ ...options, delivery: TEST_DELIVERY }),
       inject: [{ token: SSE_MODULE_OPTIONS, optional: true }],
     });
   }
   const moduleRef = await (override ? override(builder) : builder).compile();
   // Node's fetch (under EventSource) keeps a spare socket open for 4 s after a
   // request is aborted; without this, closing the app would wait for it.
-  const app = moduleRef.createNestApplication(createAdapter() as any, { logger: false, forceCloseConnections: true });
+  const app = moduleRef.createNestApplication(createAdapter() as any, {
+    logger: false,
+    forceCloseConnections: true,
+  });
   configure?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

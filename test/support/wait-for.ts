@@ -3,12 +3,19 @@
  * loop; rejects after `timeoutMs` with `what` in the message. It waits for the
  * event, never for a fixed time: the bound only turns a hang into a failure.
  */
-export function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
     const check = () => {
       if (condition()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+      if (Date.now() > deadline)
+        return reject(
+          new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`),
+        );
       setImmediate(check);
     };
     check();
@@ -16,10 +23,15 @@ export function waitFor(condition: () => boolean, what: string, timeoutMs = 10_0
 }
 
 /** Like {@link waitFor} for a condition that must be fetched (over HTTP, say). */
-export async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForAsync(
+  condition: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -63,7 +63,11 @@ class TypedController {
   }
 
   @SseEndpoint('/orders-connection')
-  ordersConnection(_send: SseSend, _close: () => void, connection: SseConnection<unknown, OrderEvents>) {
+  ordersConnection(
+    _send: SseSend,
+    _close: () => void,
+    connection: SseConnection<unknown, OrderEvents>,
+  ) {
     connection.send({ type: 'new_order', data: order });
     // @ts-expect-error the connection's map applies
     connection.send({ type: 'unknown', data: order });

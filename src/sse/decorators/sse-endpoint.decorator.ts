@@ -1,10 +1,16 @@
 import { Req, Res, Sse } from '@nestjs/common';
-import { PARAMTYPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import {
+  PARAMTYPES_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants.js';
 import { documentSseEndpoint } from '../openapi/sse-openapi.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
 import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
 import { createSseRoute } from '../sse-endpoint.handler.js';
-import { SSE_ENDPOINT_METADATA, SSE_PARAMS_METADATA } from '../sse.constants.js';
+import {
+  SSE_ENDPOINT_METADATA,
+  SSE_PARAMS_METADATA,
+} from '../sse.constants.js';
 import type { SseParam } from './sse-params.decorator.js';
 
 /**
@@ -24,24 +30,39 @@ import type { SseParam } from './sse-params.decorator.js';
  * ```
  * @publicApi
  */
-export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): MethodDecorator {
+export function SseEndpoint(
+  path?: string,
+  options: SseEndpointOptions = {},
+): MethodDecorator {
   return (target, key, descriptor: PropertyDescriptor) => {
     const handler = descriptor.value as (...args: any[]) => unknown;
     const controller = target.constructor;
     const endpoint = `${controller.name}.${String(key)}`;
     // Parameter decorators run before method decorators, so every one the
     // method has is known here.
-    const params: SseParam[] | undefined = Reflect.getMetadata(SSE_PARAMS_METADATA, controller, key);
-    const routeArgs = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
+    const params: SseParam[] | undefined = Reflect.getMetadata(
+      SSE_PARAMS_METADATA,
+      controller,
+      key,
+    );
+    const routeArgs =
+      Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
     const seedStyle = !params && Object.keys(routeArgs).length === 0;
     // The route also needs the request and the response: they go after every
     // argument the handler declares.
-    const paramtypes: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, target, key) ?? [];
+    const paramtypes: unknown[] =
+      Reflect.getMetadata(PARAMTYPES_METADATA, target, key) ?? [];
     const indexes = [
-      ...Object.values(routeArgs).map((arg) => (arg as { index: number }).index),
+      ...Object.values(routeArgs).map(
+        (arg) => (arg as { index: number }).index,
+      ),
       ...(params ?? []).map((param) => param.index),
     ];
-    const requestIndex = Math.max(handler.length, paramtypes.length, ...indexes.map((index) => index + 1));
+    const requestIndex = Math.max(
+      handler.length,
+      paramtypes.length,
+      ...indexes.map((index) => index + 1),
+    );
     Req()(target, key, requestIndex);
     // `passthrough` leaves the response to Nest, as without `@Res()`.
     Res({ passthrough: true })(target, key, requestIndex + 1);
@@ -56,11 +77,19 @@ export function SseEndpoint(path?: string, options: SseEndpointOptions = {}): Me
     // Decorators applied before this one (below it) wrote their metadata
     // (guards, interceptors, headers...) on the handler; Nest reads it from the route.
     for (const metadataKey of Reflect.getMetadataKeys(handler)) {
-      Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, handler), route);
+      Reflect.defineMetadata(
+        metadataKey,
+        Reflect.getMetadata(metadataKey, handler),
+        route,
+      );
     }
     Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
     descriptor.value = route;
     documentSseEndpoint(target, key, descriptor, options.events);
-    return Sse(path, { maxPendingDataLength: maxPendingDataLengthOf(options) })(target, key, descriptor);
+    return Sse(path, { maxPendingDataLength: maxPendingDataLengthOf(options) })(
+      target,
+      key,
+      descriptor,
+    );
   };
 }

@@ -13,17 +13,28 @@ export interface SseParam {
  * `SseSend<OrderEvents>` accepts only the events of that map.
  * @publicApi
  */
-export type SseSend<TEvents extends SseEventMap = never> = (event: SseEventOf<TEvents>) => boolean;
+export type SseSend<TEvents extends SseEventMap = never> = (
+  event: SseEventOf<TEvents>,
+) => boolean;
 /** The `close` function of a connection: see {@link SseConnectionShape.close}. @publicApi */
 export type SseClose = SseConnectionShape['close'];
 /** One client's open stream. @publicApi */
-export type SseConnection<TRequest = any, TEvents extends SseEventMap = never> = SseConnectionShape<TRequest, TEvents>;
+export type SseConnection<
+  TRequest = any,
+  TEvents extends SseEventMap = never,
+> = SseConnectionShape<TRequest, TEvents>;
 
 function sseParam(kind: SseParam['kind']): ParameterDecorator {
   return (target, key, index) => {
     if (key === undefined) return;
-    const params: SseParam[] = Reflect.getMetadata(SSE_PARAMS_METADATA, target.constructor, key) ?? [];
-    Reflect.defineMetadata(SSE_PARAMS_METADATA, [...params, { index, kind }], target.constructor, key);
+    const params: SseParam[] =
+      Reflect.getMetadata(SSE_PARAMS_METADATA, target.constructor, key) ?? [];
+    Reflect.defineMetadata(
+      SSE_PARAMS_METADATA,
+      [...params, { index, kind }],
+      target.constructor,
+      key,
+    );
   };
 }
 

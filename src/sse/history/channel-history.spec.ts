@@ -1,13 +1,20 @@
 import type { ChannelMessage } from '../protocol/sse-message.js';
 import { ChannelHistory } from './channel-history.js';
 
-const message = (position: number): ChannelMessage => ({ id: String(position), data: `e${position}`, position, source: { data: position } });
-const positions = (messages: ChannelMessage[] | undefined) => messages?.map((entry) => entry.position);
+const message = (position: number): ChannelMessage => ({
+  id: String(position),
+  data: `e${position}`,
+  position,
+  source: { data: position },
+});
+const positions = (messages: ChannelMessage[] | undefined) =>
+  messages?.map((entry) => entry.position);
 
 describe('ChannelHistory', () => {
   it('keeps the last `size` events and knows what it evicted', () => {
     const history = new ChannelHistory(3, undefined);
-    for (const position of [2, 4, 6, 8, 10]) history.append(message(position), 0);
+    for (const position of [2, 4, 6, 8, 10])
+      history.append(message(position), 0);
     expect(history.evictedUpTo).toBe(4);
     expect(positions(history.readAfter(4, 0))).toEqual([6, 8, 10]);
     expect(positions(history.readAfter(7, 0))).toEqual([8, 10]);
@@ -38,7 +45,8 @@ describe('ChannelHistory', () => {
 
   it('shrinks and grows when reconfigured', () => {
     const history = new ChannelHistory(5, undefined);
-    for (let position = 1; position <= 5; position++) history.append(message(position), 0);
+    for (let position = 1; position <= 5; position++)
+      history.append(message(position), 0);
     history.configure(2, undefined, 0);
     expect(positions(history.readAfter(3, 0))).toEqual([4, 5]);
     expect(history.readAfter(2, 0)).toBeUndefined();
@@ -49,7 +57,8 @@ describe('ChannelHistory', () => {
 
   it('finds where a client resumes without scanning: a long history and any position', () => {
     const history = new ChannelHistory(100_000, undefined);
-    for (let position = 1; position <= 100_000; position++) history.append(message(position), 0);
+    for (let position = 1; position <= 100_000; position++)
+      history.append(message(position), 0);
     expect(history.readAfter(99_998, 0)!.length).toBe(2);
     expect(history.readAfter(Number.MAX_SAFE_INTEGER, 0)).toEqual([]);
   });

@@ -66,8 +66,10 @@ export class ChannelHistory {
   configure(size: number, maxAgeMs: number | undefined, now: number): void {
     const kept: Entry[] = [];
     for (let i = 0; i < this.length; i++) kept.push(this.at(i));
-    const dropped = kept.length > size ? kept.splice(0, kept.length - size) : [];
-    if (dropped.length > 0) this.evictedUpTo = dropped[dropped.length - 1].message.position;
+    const dropped =
+      kept.length > size ? kept.splice(0, kept.length - size) : [];
+    if (dropped.length > 0)
+      this.evictedUpTo = dropped[dropped.length - 1].message.position;
     this.size = size;
     this.maxAgeMs = maxAgeMs;
     this.entries = new Array(size);
@@ -80,7 +82,8 @@ export class ChannelHistory {
   /** Drops the events older than `maxAgeMs`. */
   evictExpired(now: number): void {
     if (this.maxAgeMs === undefined) return;
-    while (this.length > 0 && now - this.at(0).at > this.maxAgeMs) this.evictOldest();
+    while (this.length > 0 && now - this.at(0).at > this.maxAgeMs)
+      this.evictOldest();
   }
 
   private evictOldest(): void {

@@ -5,7 +5,9 @@ describe('EventIds', () => {
 
   it('formats positions with the epoch, in characters that need no CORS preflight', () => {
     expect(ids.format(42)).toBe('0123456789ab-42');
-    expect(new EventIds().format(9_007_199_254_740_991)).toMatch(/^[A-Za-z0-9._~-]{1,128}$/);
+    expect(new EventIds().format(9_007_199_254_740_991)).toMatch(
+      /^[A-Za-z0-9._~-]{1,128}$/,
+    );
   });
 
   it('reads back its own ids', () => {

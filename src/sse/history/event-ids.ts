@@ -30,7 +30,8 @@ export class EventIds {
    * long, or from another history. Never throws.
    */
   parse(id: string | undefined): number | undefined {
-    if (typeof id !== 'string' || id.length > MAX_EVENT_ID_LENGTH) return undefined;
+    if (typeof id !== 'string' || id.length > MAX_EVENT_ID_LENGTH)
+      return undefined;
     const match = EVENT_ID.exec(id);
     if (!match || match[1] !== this.epoch) return undefined;
     const position = Number(match[2]);

@@ -44,4 +44,6 @@ type PayloadOf<S> = S extends StringConstructor
  * ```
  * @publicApi
  */
-export type SseEventMapOf<T extends SseEventSchemas> = { [K in keyof T]: PayloadOf<T[K]> };
+export type SseEventMapOf<T extends SseEventSchemas> = {
+  [K in keyof T]: PayloadOf<T[K]>;
+};

@@ -6,7 +6,9 @@ type Swagger = typeof import('@nestjs/swagger');
  * `@nestjs/swagger`, when the application has it: it is an optional peer, so
  * an application without it loads nothing and its routes get no OpenAPI metadata.
  */
-const installedSwagger: Swagger | null = await import('@nestjs/swagger').catch(() => null);
+const installedSwagger: Swagger | null = await import('@nestjs/swagger').catch(
+  () => null,
+);
 
 const PRIMITIVES = new Map<unknown, string>([
   [String, 'string'],
@@ -36,25 +38,44 @@ export function documentSseEndpoint(
     required: ['event', 'id', 'data'],
     properties: {
       event: { type: 'string', enum: [type] },
-      id: { type: 'string', description: 'Position of the event; sent back as Last-Event-ID to resume.' },
-      data: { ...payloadSchema(payload, swagger), description: 'JSON text on the wire, unless a string.' },
+      id: {
+        type: 'string',
+        description:
+          'Position of the event; sent back as Last-Event-ID to resume.',
+      },
+      data: {
+        ...payloadSchema(payload, swagger),
+        description: 'JSON text on the wire, unless a string.',
+      },
     },
   }));
-  const schema = eventSchemas.length > 0 ? { oneOf: eventSchemas } : { type: 'string', description: 'Events of any type.' };
-  const listed = entries.length > 0 ? ` Events: ${entries.map(([type]) => type).join(', ')}.` : '';
+  const schema =
+    eventSchemas.length > 0
+      ? { oneOf: eventSchemas }
+      : { type: 'string', description: 'Events of any type.' };
+  const listed =
+    entries.length > 0
+      ? ` Events: ${entries.map(([type]) => type).join(', ')}.`
+      : '';
   swagger.ApiProduces('text/event-stream')(target, key, descriptor);
-  if (models.length > 0) swagger.ApiExtraModels(...models)(target, key, descriptor);
+  if (models.length > 0)
+    swagger.ApiExtraModels(...models)(target, key, descriptor);
   swagger.ApiOkResponse({
     description: `A stream of Server-Sent Events (text/event-stream), for an EventSource.${listed}`,
     content: { 'text/event-stream': { schema } },
   })(target, key, descriptor);
 }
 
-function isModel(schema: SseEventSchema): schema is new (...args: any[]) => unknown {
+function isModel(
+  schema: SseEventSchema,
+): schema is new (...args: any[]) => unknown {
   return typeof schema === 'function' && !PRIMITIVES.has(schema);
 }
 
-function payloadSchema(schema: SseEventSchema, swagger: Swagger): Record<string, unknown> {
+function payloadSchema(
+  schema: SseEventSchema,
+  swagger: Swagger,
+): Record<string, unknown> {
   const primitive = PRIMITIVES.get(schema);
   if (primitive) return { type: primitive };
   if (isModel(schema)) return { $ref: swagger.getSchemaPath(schema) };

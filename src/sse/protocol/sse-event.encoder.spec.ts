@@ -4,7 +4,13 @@ import { encodeSseEvent } from './sse-event.encoder.js';
 
 describe('encodeSseEvent', () => {
   it('keeps string data as it is, line breaks included', () => {
-    expect(encodeSseEvent({ type: 'update', data: 'tick 1\ntick 2' }, 'connection', 1024)).toEqual({
+    expect(
+      encodeSseEvent(
+        { type: 'update', data: 'tick 1\ntick 2' },
+        'connection',
+        1024,
+      ),
+    ).toEqual({
       type: 'update',
       retry: undefined,
       data: 'tick 1\ntick 2',
@@ -13,41 +19,85 @@ describe('encodeSseEvent', () => {
 
   it('JSON-encodes any other data, once', () => {
     const data = { toJSON: jest.fn(() => ({ total: 3 })) };
-    expect(encodeSseEvent({ data }, 'connection', 1024).data).toBe('{"total":3}');
+    expect(encodeSseEvent({ data }, 'connection', 1024).data).toBe(
+      '{"total":3}',
+    );
     expect(data.toJSON).toHaveBeenCalledTimes(1);
-    expect(encodeSseEvent({ data: null }, 'connection', 1024).data).toBe('null');
+    expect(encodeSseEvent({ data: null }, 'connection', 1024).data).toBe(
+      'null',
+    );
     expect(encodeSseEvent({ data: 0 }, 'connection', 1024).data).toBe('0');
-    expect(encodeSseEvent({ data: false }, 'connection', 1024).data).toBe('false');
-    expect(encodeSseEvent({ data: [1, 'a'] }, 'connection', 1024).data).toBe('[1,"a"]');
+    expect(encodeSseEvent({ data: false }, 'connection', 1024).data).toBe(
+      'false',
+    );
+    expect(encodeSseEvent({ data: [1, 'a'] }, 'connection', 1024).data).toBe(
+      '[1,"a"]',
+    );
     expect(encodeSseEvent({ data: '' }, 'connection', 1024).data).toBe('');
   });
 
   it('passes retry through', () => {
-    expect(encodeSseEvent({ retry: 0, data: 'x' }, 'connection', 1024)).toMatchObject({ retry: 0 });
+    expect(
+      encodeSseEvent({ retry: 0, data: 'x' }, 'connection', 1024),
+    ).toMatchObject({ retry: 0 });
   });
 
   it('refuses an id on a channel event, where channels assign ids, and keeps a connection event’s', () => {
-    expect(() => encodeSseEvent({ id: 'order-7', data: 'x' }, 'channel', 1024)).toThrow(
+    expect(() =>
+      encodeSseEvent({ id: 'order-7', data: 'x' }, 'channel', 1024),
+    ).toThrow(
       '[nestjs-sse-channels] "id" cannot be set on a channel event: channels assign ids, so that a client that reconnects with Last-Event-ID resumes where it stopped. Put your own identifier in "data".',
     );
-    expect(encodeSseEvent({ id: 'order-7', data: 'x' }, 'connection', 1024).id).toBe('order-7');
+    expect(
+      encodeSseEvent({ id: 'order-7', data: 'x' }, 'connection', 1024).id,
+    ).toBe('order-7');
   });
 
   it('refuses data over maxEventBytes, counted in UTF-8 bytes', () => {
-    expect(encodeSseEvent({ data: 'é'.repeat(512) }, 'channel', 1024).data).toHaveLength(512);
-    expect(() => encodeSseEvent({ data: 'é'.repeat(513) }, 'channel', 1024)).toThrow(
+    expect(
+      encodeSseEvent({ data: 'é'.repeat(512) }, 'channel', 1024).data,
+    ).toHaveLength(512);
+    expect(() =>
+      encodeSseEvent({ data: 'é'.repeat(513) }, 'channel', 1024),
+    ).toThrow(
       '[nestjs-sse-channels] "data" is 1026 bytes long, over the 1024-byte limit (the maxEventBytes option): send a reference the client can fetch instead.',
     );
-    expect(() => encodeSseEvent({ data: { text: 'x'.repeat(1100) } }, 'channel', 1024)).toThrow(SseEventError);
+    expect(() =>
+      encodeSseEvent({ data: { text: 'x'.repeat(1100) } }, 'channel', 1024),
+    ).toThrow(SseEventError);
   });
 
   it.each([
-    [{ type: 'a\nb', data: 1 }, 'type', '"type" must not contain CR or LF, as they end the "event:" line (got "a\\nb").'],
-    [{ id: 'a\u0000', data: 1 }, 'id', '"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got "a\\u0000").'],
-    [{ data: undefined }, 'data', '"data" is undefined: pass a string, or any value JSON can encode (use null or \'\' for an event without a payload).'],
-    [{ data: Symbol('s') }, 'data', '"data" cannot be encoded as JSON: JSON has no encoding for symbol values.'],
-    [{ data: 1, retry: -5 }, 'retry', '"retry" must be a non-negative integer number of milliseconds, got -5.'],
-    [null, 'event', "An SSE event must be an object such as { type: 'update', data: ... }, got null."],
+    [
+      { type: 'a\nb', data: 1 },
+      'type',
+      '"type" must not contain CR or LF, as they end the "event:" line (got "a\\nb").',
+    ],
+    [
+      { id: 'a\u0000', data: 1 },
+      'id',
+      '"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got "a\\u0000").',
+    ],
+    [
+      { data: undefined },
+      'data',
+      '"data" is undefined: pass a string, or any value JSON can encode (use null or \'\' for an event without a payload).',
+    ],
+    [
+      { data: Symbol('s') },
+      'data',
+      '"data" cannot be encoded as JSON: JSON has no encoding for symbol values.',
+    ],
+    [
+      { data: 1, retry: -5 },
+      'retry',
+      '"retry" must be a non-negative integer number of milliseconds, got -5.',
+    ],
+    [
+      null,
+      'event',
+      "An SSE event must be an object such as { type: 'update', data: ... }, got null.",
+    ],
   ])('refuses %j naming the field', (event, field, message) => {
     let error: SseEventError | undefined;
     try {
@@ -61,6 +111,12 @@ describe('encodeSseEvent', () => {
   });
 
   it('shortens a long rejected value in the message', () => {
-    expect(() => encodeSseEvent({ type: `${'x'.repeat(100)}\n`, data: 1 }, 'connection', 1024)).toThrow(/got "x{56}\.\.\.\)/);
+    expect(() =>
+      encodeSseEvent(
+        { type: `${'x'.repeat(100)}\n`, data: 1 },
+        'connection',
+        1024,
+      ),
+    ).toThrow(/got "x{56}\.\.\.\)/);
   });
 });

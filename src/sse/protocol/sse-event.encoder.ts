@@ -25,19 +25,28 @@ export interface EncodedEvent {
  * `id` is refused there; a connection's own event may carry the caller's.
  * @param maxEventBytes the largest `data` accepted, in UTF-8 bytes.
  */
-export function encodeSseEvent(event: SseEvent, origin: 'channel' | 'connection', maxEventBytes: number): EncodedEvent {
+export function encodeSseEvent(
+  event: SseEvent,
+  origin: 'channel' | 'connection',
+  maxEventBytes: number,
+): EncodedEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new SseEventError('event', MESSAGES.eventNotObject(event));
   }
   const { type, id, retry } = event;
   if (type !== undefined) {
-    if (typeof type !== 'string') throw new SseEventError('type', MESSAGES.typeNotString(type));
-    if (LINE_BREAK.test(type)) throw new SseEventError('type', MESSAGES.typeHasLineBreak(type));
+    if (typeof type !== 'string')
+      throw new SseEventError('type', MESSAGES.typeNotString(type));
+    if (LINE_BREAK.test(type))
+      throw new SseEventError('type', MESSAGES.typeHasLineBreak(type));
   }
   if (id !== undefined) {
-    if (typeof id !== 'string') throw new SseEventError('id', MESSAGES.idNotString(id));
-    if (ID_FORBIDDEN.test(id)) throw new SseEventError('id', MESSAGES.idHasForbiddenCharacter(id));
-    if (origin === 'channel') throw new SseEventError('id', MESSAGES.channelEventId());
+    if (typeof id !== 'string')
+      throw new SseEventError('id', MESSAGES.idNotString(id));
+    if (ID_FORBIDDEN.test(id))
+      throw new SseEventError('id', MESSAGES.idHasForbiddenCharacter(id));
+    if (origin === 'channel')
+      throw new SseEventError('id', MESSAGES.channelEventId());
   }
   if (retry !== undefined && !(Number.isInteger(retry) && retry >= 0)) {
     throw new SseEventError('retry', MESSAGES.retryNotInteger(retry));
@@ -46,22 +55,33 @@ export function encodeSseEvent(event: SseEvent, origin: 'channel' | 'connection'
   // A UTF-16 code unit takes at most 3 UTF-8 bytes: most events need no count.
   if (data.length * 3 > maxEventBytes) {
     const bytes = Buffer.byteLength(data);
-    if (bytes > maxEventBytes) throw new SseEventError('data', MESSAGES.dataTooLarge(bytes, maxEventBytes));
+    if (bytes > maxEventBytes)
+      throw new SseEventError(
+        'data',
+        MESSAGES.dataTooLarge(bytes, maxEventBytes),
+      );
   }
   return { type, id, retry, data };
 }
 
 function encodeData(data: unknown): string {
   if (typeof data === 'string') return data;
-  if (data === undefined) throw new SseEventError('data', MESSAGES.dataUndefined());
+  if (data === undefined)
+    throw new SseEventError('data', MESSAGES.dataUndefined());
   let json: string | undefined;
   try {
     json = JSON.stringify(data);
   } catch (err) {
-    throw new SseEventError('data', MESSAGES.dataNotJson((err as Error).message));
+    throw new SseEventError(
+      'data',
+      MESSAGES.dataNotJson((err as Error).message),
+    );
   }
   if (json === undefined) {
-    throw new SseEventError('data', MESSAGES.dataNotJson(`JSON has no encoding for ${typeof data} values`));
+    throw new SseEventError(
+      'data',
+      MESSAGES.dataNotJson(`JSON has no encoding for ${typeof data} values`),
+    );
   }
   return json;
 }

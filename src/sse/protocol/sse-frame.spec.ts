@@ -9,7 +9,9 @@ function nestFrame(message: SseMessage): Promise<string> {
     const stream = new SseStream();
     let text = '';
     stream.on('data', (chunk: Buffer | string) => (text += chunk.toString()));
-    stream.writeMessage({ ...message } as never, (err?: Error | null) => (err ? reject(err) : setImmediate(() => resolve(text))));
+    stream.writeMessage({ ...message } as never, (err?: Error | null) =>
+      err ? reject(err) : setImmediate(() => resolve(text)),
+    );
   });
 }
 
@@ -32,7 +34,9 @@ describe('formatSseFrame', () => {
   });
 
   it('writes the exact text', () => {
-    expect(formatSseFrame({ type: 'update', id: 'abc-3', data: 'a\nb' })).toBe('event: update\nid: abc-3\ndata: a\ndata: b\n\n');
+    expect(formatSseFrame({ type: 'update', id: 'abc-3', data: 'a\nb' })).toBe(
+      'event: update\nid: abc-3\ndata: a\ndata: b\n\n',
+    );
     expect(formatSseFrame({ comment: 'heartbeat' })).toBe(': heartbeat\n\n');
   });
 });

@@ -12,10 +12,14 @@ const LINE_BREAK = /\r\n|\r|\n/;
  */
 export function formatSseFrame(message: SseMessage): string {
   let frame = message.type ? `event: ${message.type}\n` : '';
-  if (message.id !== undefined && message.id !== null) frame += `id: ${message.id}\n`;
-  if (message.retry !== undefined && message.retry !== null) frame += `retry: ${message.retry}\n`;
-  if (message.comment !== undefined && message.comment !== null) frame += prefixLines(message.comment, ': ');
-  if (message.data !== undefined && message.data !== null) frame += prefixLines(message.data, 'data: ');
+  if (message.id !== undefined && message.id !== null)
+    frame += `id: ${message.id}\n`;
+  if (message.retry !== undefined && message.retry !== null)
+    frame += `retry: ${message.retry}\n`;
+  if (message.comment !== undefined && message.comment !== null)
+    frame += prefixLines(message.comment, ': ');
+  if (message.data !== undefined && message.data !== null)
+    frame += prefixLines(message.data, 'data: ');
   return `${frame}\n`;
 }
 

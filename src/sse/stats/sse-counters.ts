@@ -32,6 +32,8 @@ export class SseCounters {
 /** Bytes of a message's wire text; for a channel event, worked out once for every connection it goes to. */
 function wireBytesOf(message: SseMessage): number {
   const shared = message as Partial<ChannelMessage>;
-  if (shared.position === undefined) return Buffer.byteLength(formatSseFrame(message));
-  return (shared.wireBytes ??= shared.frame?.length ?? Buffer.byteLength(formatSseFrame(message)));
+  if (shared.position === undefined)
+    return Buffer.byteLength(formatSseFrame(message));
+  return (shared.wireBytes ??=
+    shared.frame?.length ?? Buffer.byteLength(formatSseFrame(message)));
 }

@@ -7,7 +7,10 @@ import type { SseTransportHealth } from '../transport/sse-transport.js';
  */
 export interface SseStatsSnapshot {
   /** Streams open now: in all, and by endpoint (`Controller.method`). */
-  readonly connections: { readonly open: number; readonly byEndpoint: Readonly<Record<string, number>> };
+  readonly connections: {
+    readonly open: number;
+    readonly byEndpoint: Readonly<Record<string, number>>;
+  };
   /** Subscribers of each channel that has any, on this instance. */
   readonly channels: Readonly<Record<string, number>>;
   /** Events written to streams (each connection counts), and their UTF-8 bytes on the wire. */

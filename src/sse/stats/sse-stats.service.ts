@@ -26,7 +26,10 @@ export class SseStats {
   snapshot(): SseStatsSnapshot {
     const counters = this.connections.counters;
     return {
-      connections: { open: this.connections.size, byEndpoint: this.connections.openByEndpoint() },
+      connections: {
+        open: this.connections.size,
+        byEndpoint: this.connections.openByEndpoint(),
+      },
       channels: this.channels.memberCounts(),
       events: { sent: counters.eventsSent, bytes: counters.bytesSent },
       replays: { count: counters.replays, events: counters.replayedEvents },

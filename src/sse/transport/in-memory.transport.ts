@@ -1,9 +1,18 @@
 import { ChannelHistory } from '../history/channel-history.js';
 import { EventIds } from '../history/event-ids.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
-import { SseTransport, type ChannelEventDraft, type ReplayResult, type SseTransportHealth, type TransportSink } from './sse-transport.js';
+import {
+  SseTransport,
+  type ChannelEventDraft,
+  type ReplayResult,
+  type SseTransportHealth,
+  type TransportSink,
+} from './sse-transport.js';
 
-const HEALTHY: SseTransportHealth = Object.freeze({ status: 'up', queuedSends: 0 });
+const HEALTHY: SseTransportHealth = Object.freeze({
+  status: 'up',
+  queuedSends: 0,
+});
 
 /**
  * The default transport: one process, history in memory. Publishing delivers
@@ -59,7 +68,10 @@ export class InMemoryTransport extends SseTransport {
     return delivered;
   }
 
-  async readAfter(channels: readonly string[], position: number): Promise<ReplayResult> {
+  async readAfter(
+    channels: readonly string[],
+    position: number,
+  ): Promise<ReplayResult> {
     if (position > this.lastPosition) return { reset: 'unknown' };
     if (position < this.forgottenUpTo) return { reset: 'evicted' };
     const now = Date.now();

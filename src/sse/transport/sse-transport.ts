@@ -15,7 +15,9 @@ export interface ChannelEventDraft {
 }
 
 /** The result of a history read: the events to replay, or why there are none to trust. */
-export type ReplayResult = { readonly events: ChannelMessage[] } | { readonly reset: 'evicted' | 'unknown' };
+export type ReplayResult =
+  | { readonly events: ChannelMessage[] }
+  | { readonly reset: 'evicted' | 'unknown' };
 
 /** What a transport hands its events to: the channels of this process. */
 export interface TransportSink {
@@ -77,14 +79,20 @@ export abstract class SseTransport {
    * @returns the number of local members it was delivered to, or `undefined`
    * when delivery happens later (through a broker).
    */
-  abstract publish(channel: string, event: ChannelEventDraft): number | undefined;
+  abstract publish(
+    channel: string,
+    event: ChannelEventDraft,
+  ): number | undefined;
 
   /**
    * The events of `channels` after `position`, in position order, or a reset
    * when one of them is no longer kept (`evicted`) or the position is not one
    * of this history's (`unknown`).
    */
-  abstract readAfter(channels: readonly string[], position: number): Promise<ReplayResult>;
+  abstract readAfter(
+    channels: readonly string[],
+    position: number,
+  ): Promise<ReplayResult>;
 
   /** Notes that `channel` has `count` members in this process now. */
   abstract membersChanged(channel: string, count: number): void;
