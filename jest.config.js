@@ -11,7 +11,7 @@ export default {
   transform: {
     '^.+\\.ts$': [
       'ts-jest',
-      { useESM: true, isolatedModules: true, tsconfig: 'tsconfig.json' },
+      { useESM: true, tsconfig: 'tsconfig.json' },
     ],
   },
   roots: ['<rootDir>/src', '<rootDir>/test'],
