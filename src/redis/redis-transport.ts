@@ -93,7 +93,6 @@ export class RedisTransport
   /** The epoch set if Redis has none: it is new, or lost its data. */
   private freshEpoch = randomBytes(6).toString('hex');
   private sink!: TransportSink;
-  private readonly localCounts = new Map<string, number>();
   private readonly changedCounts = new Set<string>();
   private countWriteTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
@@ -157,8 +156,8 @@ export class RedisTransport
       this.keys,
       {
         idOf: (position) => this.eventIds.format(position),
-        hasMembers: (channel) => this.localCounts.has(channel),
-        channelsWithMembers: () => this.localCounts.keys(),
+        hasMembers: (channel) => this.sink.count(channel) > 0,
+        channelsWithMembers: () => this.sink.channelsWithMembers(),
         deliver: (channel, message) => this.sink.deliver(channel, message),
         missed: (channel) => this.sink.missed(channel),
         connected: () => this.checkEpoch(),
@@ -337,9 +336,7 @@ export class RedisTransport
     return { events };
   }
 
-  membersChanged(channel: string, count: number): void {
-    if (count > 0) this.localCounts.set(channel, count);
-    else this.localCounts.delete(channel);
+  membersChanged(channel: string): void {
     this.changedCounts.add(channel);
     if (!this.countWriteTimer && this.presenceTimer) {
       this.countWriteTimer = setTimeout(
@@ -458,7 +455,7 @@ export class RedisTransport
     this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
     this.eventIds = new EventIds(epoch);
     this.freshEpoch = randomBytes(6).toString('hex');
-    for (const channel of this.localCounts.keys())
+    for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
     this.streamReader.restartFrom(0);
     this.sink.restarted();
@@ -473,7 +470,7 @@ export class RedisTransport
     this.changedCounts.clear();
     const pairs = changed.flatMap((channel) => [
       channel,
-      String(this.localCounts.get(channel) ?? 0),
+      String(this.sink.count(channel)),
     ]);
     this.commands
       .ssePresence(
@@ -508,7 +505,7 @@ export class RedisTransport
   private noteReady(): void {
     if (this.commands.status !== 'ready') return;
     // Redis may have lost this instance's counts with the connection.
-    for (const channel of this.localCounts.keys())
+    for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
     this.writeCounts();
     this.outbox.flush();

@@ -82,7 +82,7 @@ export class ChannelRegistry implements TransportSink {
     if (!members) this.members.set(name, (members = new Set()));
     if (members.has(member)) return false;
     members.add(member);
-    this.transport.membersChanged(name, members.size);
+    this.transport.membersChanged(name);
     return true;
   }
 
@@ -91,7 +91,7 @@ export class ChannelRegistry implements TransportSink {
     const members = this.members.get(name);
     if (!members?.delete(member)) return false;
     if (members.size === 0) this.members.delete(name);
-    this.transport.membersChanged(name, members.size);
+    this.transport.membersChanged(name);
     return true;
   }
 
@@ -135,6 +135,10 @@ export class ChannelRegistry implements TransportSink {
   /** Number of members of channel `name` in every process. */
   countAll(name: string): Promise<number> {
     return this.transport.countAll(name, this.count(name));
+  }
+
+  channelsWithMembers(): Iterable<string> {
+    return this.members.keys();
   }
 
   /** Members of each channel that has any, in this process. */

@@ -23,7 +23,6 @@ const HEALTHY: SseTransportHealth = Object.freeze({
 export class InMemoryTransport extends SseTransport {
   private readonly eventIds = new EventIds();
   private readonly histories = new Map<string, ChannelHistory>();
-  private readonly members = new Map<string, number>();
   private readonly configured = new Set<string>();
   private lastPosition = 0;
   /**
@@ -87,12 +86,7 @@ export class InMemoryTransport extends SseTransport {
     return { events };
   }
 
-  membersChanged(channel: string, count: number): void {
-    if (count > 0) {
-      this.members.set(channel, count);
-      return;
-    }
-    this.members.delete(channel);
+  membersChanged(channel: string): void {
     const history = this.histories.get(channel);
     if (history) this.forgetIfUnused(channel, history);
   }
@@ -128,7 +122,7 @@ export class InMemoryTransport extends SseTransport {
   private forgetIfUnused(channel: string, history: ChannelHistory): void {
     // A configured channel is named in code, so there are few: it is kept, and
     // with it the position of what it no longer has.
-    if (this.members.has(channel) || this.configured.has(channel)) return;
+    if (this.sink.count(channel) > 0 || this.configured.has(channel)) return;
     history.evictExpired(Date.now());
     if (!history.isEmpty) return;
     this.histories.delete(channel);

@@ -29,6 +29,10 @@ export interface TransportSink {
   restarted(): void;
   /** The history limits of `channel`. */
   historyOf(channel: string): HistoryLimits;
+  /** Members of `channel` in this process. */
+  count(channel: string): number;
+  /** Channels with members in this process. */
+  channelsWithMembers(): Iterable<string>;
 }
 
 /**
@@ -94,8 +98,8 @@ export abstract class SseTransport {
     position: number,
   ): Promise<ReplayResult>;
 
-  /** Notes that `channel` has `count` members in this process now. */
-  abstract membersChanged(channel: string, count: number): void;
+  /** Notes that the members of `channel` in this process changed (`sink.count()` says how many). */
+  abstract membersChanged(channel: string): void;
 
   /** Notes that `channel`'s history limits changed. */
   abstract historyChanged(channel: string): void;
