@@ -503,7 +503,8 @@ export class RedisTransport
   }
 
   private noteReady(): void {
-    if (this.commands.status !== 'ready') return;
+    // Before the start, onModuleInit does this once the epoch is known.
+    if (!this.started || this.commands.status !== 'ready') return;
     // Redis may have lost this instance's counts with the connection.
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);

@@ -2,6 +2,7 @@ import { InMemoryTransport } from '../../src/sse/index.js';
 import { transportContract } from './transport.contract.js';
 
 transportContract('InMemoryTransport', {
-  start: async () => new InMemoryTransport(),
+  create: () => new InMemoryTransport(),
+  start: async () => undefined,
   stop: async () => undefined,
 });

@@ -13,12 +13,14 @@ const prefixes = new WeakMap<SseTransport, string>();
 transportContract(
   'RedisTransport',
   {
-    async start() {
+    create() {
       const keyPrefix = uniquePrefix();
       const transport = new RedisTransport({ url: REDIS_URL, keyPrefix });
       prefixes.set(transport, keyPrefix);
-      await transport.onModuleInit();
       return transport;
+    },
+    async start(transport) {
+      await (transport as RedisTransport).onModuleInit();
     },
     async stop(transport) {
       await (transport as RedisTransport).onApplicationShutdown();
