@@ -29,7 +29,12 @@ import {
   PRESENCE_SCRIPT,
   PUBLISH_SCRIPT,
 } from './redis.scripts.js';
-import { SharedStreamReader, positionOf } from './shared-stream-reader.js';
+import {
+  channelStreamEvents,
+  lostSome,
+  type StreamEntry,
+} from './redis-stream-entries.js';
+import { SharedStreamReader } from './shared-stream-reader.js';
 
 /** The scripts, as commands of the transport's own connection. */
 interface ScriptCommands {
@@ -40,8 +45,6 @@ interface ScriptCommands {
   ssePresence(...keysAndArgs: Array<string | number>): Promise<number>;
   sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
 }
-
-type StreamEntry = [id: string, fields: string[]];
 
 const DEFAULTS = {
   url: 'redis://127.0.0.1:6379',
@@ -312,22 +315,18 @@ export class RedisTransport
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     const events: ChannelMessage[] = [];
     for (let i = 0; i < names.length; i++) {
-      const entries = replies[i + 3][1] as StreamEntry[];
-      if (entries.length === 0) continue;
+      const kept = channelStreamEvents(replies[i + 3][1] as StreamEntry[]);
+      if (kept.length === 0) continue;
       const { size, maxAgeMs } = this.sink.historyOf(names[i]);
-      // Fields: p (position of the channel's previous event), t (when, in ms), e (payload).
-      const [, [, previous, , at]] = entries[0];
-      if (size === 0 || Number(previous) > position)
+      if (size === 0 || lostSome(kept, position)) return { reset: 'evicted' };
+      if (maxAgeMs !== undefined && now - kept[0].at > maxAgeMs)
         return { reset: 'evicted' };
-      if (maxAgeMs !== undefined && now - Number(at) > maxAgeMs)
-        return { reset: 'evicted' };
-      for (const [id, fields] of entries) {
-        const eventPosition = positionOf(id);
+      for (const event of kept) {
         events.push(
           new BrokerChannelMessage(
-            this.eventIds.format(eventPosition),
-            eventPosition,
-            fields[5],
+            this.eventIds.format(event.position),
+            event.position,
+            event.payload,
           ),
         );
       }

@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import { BrokerChannelMessage } from './broker-channel-message.js';
 import type { RedisKeys } from './redis-keys.js';
+import {
+  channelStreamEvents,
+  lostSome,
+  positionOf,
+  type ChannelStreamEvent,
+  type StreamEntry,
+} from './redis-stream-entries.js';
 
 /** What the reader hands events to: the transport. */
 export interface SharedStreamHandler {
@@ -21,7 +28,6 @@ export interface SharedStreamHandler {
   failed(error: unknown): void;
 }
 
-type StreamEntry = [id: string, fields: string[]];
 const READ_COUNT = 1000;
 
 /**
@@ -146,24 +152,19 @@ export class SharedStreamReader {
     for (const channel of channels)
       pipeline.xrange(this.keys.channel(channel), `(${from}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];
-    const found: Array<{ channel: string; position: number; payload: string }> =
-      [];
+    const found: Array<{ channel: string; event: ChannelStreamEvent }> = [];
     channels.forEach((channel, i) => {
       const [error, entries] = replies[i] as [Error | null, StreamEntry[]];
       if (error) throw error;
-      // Each entry names the position of the channel's event before it: if that
-      // one is after `from` but not here, it was trimmed.
-      if (entries.length > 0 && Number(entries[0][1][1]) > from)
-        this.handler.missed(channel);
-      for (const [id, fields] of entries) {
-        const position = positionOf(id);
-        if (position < to)
-          found.push({ channel, position, payload: fields[5] });
-      }
+      const events = channelStreamEvents(entries);
+      if (lostSome(events, from)) this.handler.missed(channel);
+      // Those from `to` on come through the shared stream.
+      for (const event of events)
+        if (event.position < to) found.push({ channel, event });
     });
-    found.sort((a, b) => a.position - b.position);
-    for (const event of found)
-      this.handOn(event.channel, event.position, event.payload);
+    found.sort((a, b) => a.event.position - b.event.position);
+    for (const { channel, event } of found)
+      this.handOn(channel, event.position, event.payload);
   }
 
   /** Ends a blocked read from the other connection: `CLIENT UNBLOCK` makes it return nothing. */
@@ -201,9 +202,4 @@ export class SharedStreamReader {
       };
     });
   }
-}
-
-/** The position in a stream entry id `<position>-0`. */
-export function positionOf(id: string): number {
-  return Number.parseInt(id, 10);
 }
