@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, describeWithChromium } from '../support/chromium.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 /** Where the suite writes its screenshot (ignored by git; docs/images has the README's copy). */
 const SCREENSHOT = 'test-results/sample-page.png';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The compiled sample app (built by the global setup) in its own process, as `npm start` runs it. */
 class SampleAppProcess {

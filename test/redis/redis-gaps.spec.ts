@@ -9,17 +9,9 @@ import {
   describeWithRedis,
   REDIS_URL,
   uniquePrefix,
+  connectionsNamed,
 } from '../support/redis.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
-
-/** Ids of the connections whose name starts with `name`, from CLIENT LIST. */
-async function connectionIds(redis: Redis, name: string): Promise<string[]> {
-  const list = String(await redis.client('LIST'));
-  return list
-    .split('\n')
-    .filter((line) => line.includes(` name=${name}`))
-    .map((line) => /^id=(\d+)/.exec(line)![1]);
-}
 
 describeWithRedis(
   'an instance whose reader was cut off longer than the shared stream reaches back',
@@ -78,12 +70,11 @@ describeWithRedis(
         'the first events on B',
       );
 
-      const readers = await connectionIds(
-        admin,
+      const readers = await connectionsNamed(
         `${prefix}${(b as unknown as { instanceId: string }).instanceId}:reader`,
       );
       expect(readers).toHaveLength(1);
-      await admin.client('KILL', 'ID', readers[0]);
+      await admin.client('KILL', 'ID', readers[0].id);
       await waitFor(
         () => b.health().status === 'down',
         "B's reader to be down",

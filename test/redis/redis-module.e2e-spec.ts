@@ -7,8 +7,6 @@ import {
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { RedisTransport } from '../../src/redis/index.js';
 import {
   ChannelService,
@@ -25,10 +23,12 @@ import {
   describeWithRedis,
   REDIS_URL,
   uniquePrefix,
+  connectionsNamed,
 } from '../support/redis.js';
 import { SseTestClients } from '../support/sse-test-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 /** Settings as an app would get them from `@nestjs/config`. */
 @Injectable()
@@ -69,16 +69,6 @@ function clusterModule(): DynamicModule {
   })
   class ClusterModule {}
   return { module: ClusterModule };
-}
-
-async function clientNames(prefix: string): Promise<string[]> {
-  const redis = new Redis(REDIS_URL);
-  const list = await redis.client('LIST');
-  await redis.quit();
-  return String(list)
-    .split('\n')
-    .map((line) => /name=(\S*)/.exec(line)?.[1] ?? '')
-    .filter((name) => name.startsWith(prefix));
 }
 
 describeWithRedis(
@@ -169,12 +159,12 @@ describeWithRedis(
     });
 
     it('closes every Redis connection when the applications close', async () => {
-      expect((await clientNames(prefix)).length).toBe(4);
+      expect((await connectionsNamed(prefix)).length).toBe(4);
       const third = await startApp(clusterModule(), () => new ExpressAdapter());
-      expect((await clientNames(prefix)).length).toBe(6);
+      expect((await connectionsNamed(prefix)).length).toBe(6);
       await third.close();
       await waitForAsync(
-        async () => (await clientNames(prefix)).length === 4,
+        async () => (await connectionsNamed(prefix)).length === 4,
         'the closed instance to leave no connection',
       );
     });
@@ -226,12 +216,3 @@ describe('RedisTransport without Redis', () => {
     },
   );
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -71,3 +71,21 @@ export async function deleteKeys(
     await redis.quit();
   }
 }
+
+/** The connections of Redis whose name starts with `prefix`, from CLIENT LIST. */
+export async function connectionsNamed(
+  prefix: string,
+): Promise<Array<{ id: string; name: string }>> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    return String(await redis.client('LIST'))
+      .split('\n')
+      .map((line) => ({
+        id: /^id=(\d+)/.exec(line)?.[1] ?? '',
+        name: / name=(\S*)/.exec(line)?.[1] ?? '',
+      }))
+      .filter((connection) => connection.name.startsWith(prefix));
+  } finally {
+    await redis.quit();
+  }
+}
