@@ -46,6 +46,14 @@ interface ScriptCommands {
   sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
+/** The scripts, as commands of the transport's connection: name, number of keys, Lua. */
+const SCRIPTS: ReadonlyArray<[keyof ScriptCommands, number, string]> = [
+  ['ssePublish', 5, PUBLISH_SCRIPT],
+  ['sseEpoch', 2, EPOCH_SCRIPT],
+  ['ssePresence', 2, PRESENCE_SCRIPT],
+  ['sseCountAll', 1, COUNT_ALL_SCRIPT],
+];
+
 const DEFAULTS = {
   url: 'redis://127.0.0.1:6379',
   keyPrefix: 'sse:',
@@ -134,22 +142,8 @@ export class RedisTransport
       ...connection,
       connectionName: `${name}:reader`,
     });
-    this.commands.defineCommand('ssePublish', {
-      numberOfKeys: 5,
-      lua: PUBLISH_SCRIPT,
-    });
-    this.commands.defineCommand('sseEpoch', {
-      numberOfKeys: 2,
-      lua: EPOCH_SCRIPT,
-    });
-    this.commands.defineCommand('ssePresence', {
-      numberOfKeys: 2,
-      lua: PRESENCE_SCRIPT,
-    });
-    this.commands.defineCommand('sseCountAll', {
-      numberOfKeys: 1,
-      lua: COUNT_ALL_SCRIPT,
-    });
+    for (const [command, numberOfKeys, lua] of SCRIPTS)
+      this.commands.defineCommand(command, { numberOfKeys, lua });
     this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) =>
       this.publishBatch(batch),
     );
