@@ -46,12 +46,27 @@ describe('entry points', () => {
       '@nestjs/swagger',
       'node:crypto',
       'node:http',
+      'node:module',
       'rxjs',
     ]);
     expect([...files].filter((file) => file.includes('/src/redis/'))).toEqual(
       [],
     );
   });
+
+  it.each(['sse', 'redis', 'testing', 'prometheus', 'terminus'])(
+    'no file the %s entry imports has a top-level await, so CommonJS apps can require() it',
+    (entry) => {
+      // Prettier puts top-level statements at column 0, and nothing else there.
+      const topLevelAwait = /^[^\s/*].*\bawait\b/m;
+      const { files } = importGraph(`src/${entry}/index.ts`);
+      expect(
+        [...files].filter((file) =>
+          topLevelAwait.test(readFileSync(file, 'utf8')),
+        ),
+      ).toEqual([]);
+    },
+  );
 
   it('the testing kit is its own subpath, and needs nothing but Node and the main entry', () => {
     const manifest = JSON.parse(

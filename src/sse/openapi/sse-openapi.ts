@@ -1,14 +1,5 @@
+import { installedSwagger, type Swagger } from './installed-swagger.js';
 import type { SseEventSchema, SseEventSchemas } from './sse-event-schema.js';
-
-type Swagger = typeof import('@nestjs/swagger');
-
-/**
- * `@nestjs/swagger`, when the application has it: it is an optional peer, so
- * an application without it loads nothing and its routes get no OpenAPI metadata.
- */
-const installedSwagger: Swagger | null = await import('@nestjs/swagger').catch(
-  () => null,
-);
 
 const PRIMITIVES = new Map<unknown, string>([
   [String, 'string'],
@@ -20,15 +11,23 @@ const PRIMITIVES = new Map<unknown, string>([
 /**
  * Documents an SSE route for `@nestjs/swagger`: a `200` response of type
  * `text/event-stream` whose schema lists each event type with its payload.
- * Does nothing when `@nestjs/swagger` is not installed.
+ * Does nothing when `@nestjs/swagger` is not installed. Where it can only be
+ * imported asynchronously (jest), the metadata is written once it is: a
+ * document is generated from a created application, which is later.
  */
 export function documentSseEndpoint(
   target: object,
   key: string | symbol,
   descriptor: PropertyDescriptor,
   events: SseEventSchemas | undefined,
-  swagger: Swagger | null = installedSwagger,
+  swagger: Swagger | null | Promise<Swagger | null> = installedSwagger(),
 ): void {
+  if (swagger instanceof Promise) {
+    void swagger.then((loaded) =>
+      documentSseEndpoint(target, key, descriptor, events, loaded),
+    );
+    return;
+  }
   if (!swagger) return;
   const entries = Object.entries(events ?? {});
   const models = entries.map(([, schema]) => schema).filter(isModel);
