@@ -1,4 +1,4 @@
-import { Req, Res, Sse } from '@nestjs/common';
+import { Req, Res, Sse, UseGuards } from '@nestjs/common';
 import {
   PARAMTYPES_METADATA,
   ROUTE_ARGS_METADATA,
@@ -7,6 +7,7 @@ import { documentSseEndpoint } from '../openapi/sse-openapi.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
 import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
 import { createSseRoute } from '../sse-endpoint.handler.js';
+import { SseModulePresentGuard } from '../sse-module-present.guard.js';
 import {
   SSE_ENDPOINT_METADATA,
   SSE_PARAMS_METADATA,
@@ -85,6 +86,8 @@ export function SseEndpoint(
     }
     Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
     descriptor.value = route;
+    // Fails the application's start, not its first request, without SseModule.
+    UseGuards(SseModulePresentGuard)(target, key, descriptor);
     documentSseEndpoint(target, key, descriptor, options.events);
     return Sse(path, { maxPendingDataLength: maxPendingDataLengthOf(options) })(
       target,
