@@ -193,8 +193,10 @@ export class RedisTransport
     );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
+      // The last connection error (ECONNREFUSED, a DNS failure, AUTH...)
+      // says more than the timeout.
       timer = setTimeout(
-        () => reject(new Error('no answer')),
+        () => reject(new Error(this.lastError ?? 'no answer')),
         this.settings.connectTimeoutMs,
       );
     });

@@ -172,7 +172,7 @@ describeWithRedis(
 );
 
 describe('RedisTransport without Redis', () => {
-  it('fails the application start with the address and the time it waited', async () => {
+  it('fails the application start with the address, the time it waited and the last connection error', async () => {
     const port = await freePort();
     const transport = new RedisTransport({
       url: `redis://127.0.0.1:${port}`,
@@ -184,7 +184,7 @@ describe('RedisTransport without Redis', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow(
       new SseTransportError(
-        `RedisTransport could not reach Redis at redis://127.0.0.1:${port} within 300 ms: no answer.`,
+        `RedisTransport could not reach Redis at redis://127.0.0.1:${port} within 300 ms: connect ECONNREFUSED 127.0.0.1:${port}.`,
       ),
     );
     await app.close();
