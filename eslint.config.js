@@ -8,6 +8,12 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/results/'] },
   js.configs.recommended,
+  {
+    // The consumer apps' package-lock.json files are not ours to lint; their
+    // CommonJS jest config is CommonJS.
+    files: ['test/consumer/commonjs-app/jest.config.js'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },

@@ -13,6 +13,8 @@ export default {
   },
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  // The consumer apps' specs run in those apps, with the packed library (npm run test:consumer).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/'],
   testTimeout: 30000,
   // Builds dist/ once, for the suites that run compiled processes (test/global-setup.ts).
   globalSetup: '<rootDir>/test/global-setup.ts',
