@@ -114,13 +114,15 @@ export class SseConnectionRegistry
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
     this.heartbeat.start();
-    if (rawResponse)
-      this.trackResponse(connection, rawResponse, rawRequest?.socket);
     if (rawResponse?.destroyed || rawResponse?.writableFinished) {
-      // The client left while guards and pipes ran.
+      // The client left while guards and pipes ran. Its response's `close`
+      // event has fired already (or comes with nothing left to write): it is
+      // not tracked, or shutdown would wait for it.
       connection.discard();
       return connection;
     }
+    if (rawResponse)
+      this.trackResponse(connection, rawResponse, rawRequest?.socket);
     try {
       for (const name of channelsOf(options, connection, endpoint))
         connection.subscribe(name);
