@@ -79,8 +79,14 @@ export const MESSAGES = {
     limit: number,
   ) =>
     `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
-  connectionRefused: (endpoint: string, reason: string) =>
-    `Refused a connection to ${endpoint}: ${reason}. The client was told to come back later.`,
+  connectionRefused: (endpoint: string, reason: string, client?: string) =>
+    `Refused a connection to ${endpoint}: ${reason}${client ? ` (client ${client})` : ''}. The client was told to come back later.`,
+  // The reasons below are written to the refused client too: never a client key in them.
+  refusedShuttingDown: () => 'the application is shutting down',
+  refusedMaxConnections: (max: number) =>
+    `maxConnections (${max}) streams are open`,
+  refusedMaxConnectionsPerClient: (max: number) =>
+    `this client has maxConnectionsPerClient (${max}) streams open`,
   shutdownTimedOut: (open: number, ms: number) =>
     `${open} SSE stream(s) had not ended ${ms} ms after shutdown began; the server closes their sockets.`,
 } as const;
