@@ -20,4 +20,10 @@ export function assertChannelName(name: unknown): asserts name is string {
   if (CONTROL_CHARACTER.test(name)) {
     throw new SseChannelNameError(MESSAGES.channelNameControlCharacter(name));
   }
+  // A lone surrogate has no UTF-8 encoding: Redis (through ioredis) would get
+  // U+FFFD instead, so `room:\ud800` and `room:\ufffd` would share one key and
+  // each other's events there, while they stay apart in memory.
+  if (!name.isWellFormed()) {
+    throw new SseChannelNameError(MESSAGES.channelNameNotWellFormed(name));
+  }
 }

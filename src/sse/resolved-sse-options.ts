@@ -46,7 +46,8 @@ export class ResolvedSseOptions {
     if (
       typeof this.resetEventType !== 'string' ||
       this.resetEventType === '' ||
-      /[\r\n]/.test(this.resetEventType)
+      /[\r\n]/.test(this.resetEventType) ||
+      !this.resetEventType.isWellFormed()
     ) {
       throw new SseError(OPTION_MESSAGES.resetEventType(this.resetEventType));
     }

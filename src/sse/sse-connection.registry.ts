@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ChannelRegistry } from './channel.registry.js';
+import { clientKeyDigest } from './client-key-digest.js';
 import type { OverflowReason } from './connection-outbox.js';
 import { SseError } from './errors/sse.error.js';
 import {
@@ -23,6 +24,15 @@ import {
   SHUTDOWN_CLOSE_TIMEOUT_MS,
 } from './sse.constants.js';
 import { MESSAGES } from './sse.messages.js';
+
+/**
+ * Why a connection is refused: `reason` is told to the client and logged; it
+ * never holds the client's key, only the log gets its digest (`client`).
+ */
+interface Refusal {
+  readonly reason: string;
+  readonly client?: string;
+}
 
 /** The request's parts a connection is opened from. */
 export interface ConnectionRequest {
@@ -114,13 +124,15 @@ export class SseConnectionRegistry
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
     this.perEndpoint.set(endpoint, (this.perEndpoint.get(endpoint) ?? 0) + 1);
     this.heartbeat.start();
-    if (rawResponse)
-      this.trackResponse(connection, rawResponse, rawRequest?.socket);
     if (rawResponse?.destroyed || rawResponse?.writableFinished) {
-      // The client left while guards and pipes ran.
+      // The client left while guards and pipes ran. Its response's `close`
+      // event has fired already (or comes with nothing left to write): it is
+      // not tracked, or shutdown would wait for it.
       connection.discard();
       return connection;
     }
+    if (rawResponse)
+      this.trackResponse(connection, rawResponse, rawRequest?.socket);
     try {
       for (const name of channelsOf(options, connection, endpoint))
         connection.subscribe(name);
@@ -248,17 +260,24 @@ export class SseConnectionRegistry
     });
   }
 
-  private admissionProblem(request: any): string | undefined {
-    if (this.shuttingDown) return 'the application is shutting down';
+  private admissionProblem(request: any): Refusal | undefined {
+    if (this.shuttingDown) return { reason: MESSAGES.refusedShuttingDown() };
     if (this.open.size >= this.options.maxConnections) {
-      return `maxConnections (${this.options.maxConnections}) streams are open`;
+      return {
+        reason: MESSAGES.refusedMaxConnections(this.options.maxConnections),
+      };
     }
     if (this.options.maxConnectionsPerClient !== Infinity) {
       const key = this.clientKeyOf(request);
       if (
         (this.perClient.get(key) ?? 0) >= this.options.maxConnectionsPerClient
       ) {
-        return `client ${key} has maxConnectionsPerClient (${this.options.maxConnectionsPerClient}) streams open`;
+        return {
+          reason: MESSAGES.refusedMaxConnectionsPerClient(
+            this.options.maxConnectionsPerClient,
+          ),
+          client: clientKeyDigest(key),
+        };
       }
     }
     return undefined;
@@ -269,9 +288,10 @@ export class SseConnectionRegistry
    * come back, and ends. A 429 or 503 would make EventSource give up for good;
    * a stream that ends makes it reconnect after the `retry:` delay.
    */
-  private refuse(rawResponse: any, endpoint: string, reason: string): void {
+  private refuse(rawResponse: any, endpoint: string, refusal: Refusal): void {
+    const { reason, client } = refusal;
     this.counters.refused++;
-    this.logger.warn(MESSAGES.connectionRefused(endpoint, reason));
+    this.logger.warn(MESSAGES.connectionRefused(endpoint, reason, client));
     const retryMs = jittered(this.options.retryMs ?? DEFAULT_RECONNECT_MS);
     rawResponse.writeHead(200, {
       'Content-Type': 'text/event-stream',

@@ -61,7 +61,10 @@ export interface SseModuleOptions {
    */
   maxConnectionsPerClient?: number;
   /**
-   * Tells clients apart for `maxConnectionsPerClient`.
+   * Tells clients apart for `maxConnectionsPerClient`. The key is never
+   * written to a client, and a refusal's log line shows only its digest (`#`
+   * and the first 12 hex digits of its SHA-256), as it may be a secret such as
+   * an API key.
    * @default the remote address (`request.ip`, which honours Express's `trust proxy`)
    */
   clientKey?: (request: any) => string;

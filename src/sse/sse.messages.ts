@@ -19,7 +19,14 @@ export function describeValue(value: unknown): string {
       text = Object.prototype.toString.call(value);
     }
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  if (text.length <= 60) return text;
+  // Never cut a surrogate pair in two: the message would not be well-formed.
+  const cut = isHighSurrogate(text.charCodeAt(56)) ? 56 : 57;
+  return `${text.slice(0, cut)}...`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 export const MESSAGES = {
@@ -29,10 +36,14 @@ export const MESSAGES = {
     `"type" must be a string, got ${describeValue(value)}.`,
   typeHasLineBreak: (value: string) =>
     `"type" must not contain CR or LF, as they end the "event:" line (got ${describeValue(value)}).`,
+  typeNotWellFormed: (value: string) =>
+    `"type" must be well-formed UTF-16, but it has a lone surrogate (got ${describeValue(value)}): it would be written as U+FFFD, and no listener would match it.`,
   idNotString: (value: unknown) =>
     `"id" must be a string, got ${describeValue(value)}.`,
   idHasForbiddenCharacter: (value: string) =>
     `"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got ${describeValue(value)}).`,
+  idNotWellFormed: (value: string) =>
+    `"id" must be well-formed UTF-16, but it has a lone surrogate (got ${describeValue(value)}): it would be written as U+FFFD, and the browser would send back a Last-Event-ID that is not this id.`,
   channelEventId: () =>
     `"id" cannot be set on a channel event: channels assign ids, so that a client that reconnects with Last-Event-ID resumes where it stopped. Put your own identifier in "data".`,
   dataTooLarge: (bytes: number, max: number) =>
@@ -49,6 +60,8 @@ export const MESSAGES = {
     `A channel name must be 1 to ${max} characters long, got ${length}.`,
   channelNameControlCharacter: (value: string) =>
     `A channel name must not contain control characters (got ${describeValue(value)}).`,
+  channelNameNotWellFormed: (value: string) =>
+    `A channel name must be well-formed UTF-16, but it has a lone surrogate (got ${describeValue(value)}): UTF-8, and so Redis, can only write it as U+FFFD, which would make it the same channel as another name.`,
   channelsOptionNotList: (endpoint: string, value: unknown) =>
     `The "channels" option of ${endpoint} must be an array of channel names or a function returning one, got ${describeValue(value)}.`,
   moduleNotImported: (endpoint: string) =>
@@ -66,8 +79,14 @@ export const MESSAGES = {
     limit: number,
   ) =>
     `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
-  connectionRefused: (endpoint: string, reason: string) =>
-    `Refused a connection to ${endpoint}: ${reason}. The client was told to come back later.`,
+  connectionRefused: (endpoint: string, reason: string, client?: string) =>
+    `Refused a connection to ${endpoint}: ${reason}${client ? ` (client ${client})` : ''}. The client was told to come back later.`,
+  // The reasons below are written to the refused client too: never a client key in them.
+  refusedShuttingDown: () => 'the application is shutting down',
+  refusedMaxConnections: (max: number) =>
+    `maxConnections (${max}) streams are open`,
+  refusedMaxConnectionsPerClient: (max: number) =>
+    `this client has maxConnectionsPerClient (${max}) streams open`,
   shutdownTimedOut: (open: number, ms: number) =>
     `${open} SSE stream(s) had not ended ${ms} ms after shutdown began; the server closes their sockets.`,
 } as const;
@@ -82,7 +101,7 @@ export const OPTION_MESSAGES = {
   delivery: (option: string, value: unknown) =>
     `The "${option}" option must be 'pipeline' or 'direct', got ${describeValue(value)}.`,
   resetEventType: (value: unknown) =>
-    `The "resetEventType" option must be a non-empty string without CR or LF, got ${describeValue(value)}.`,
+    `The "resetEventType" option must be a non-empty, well-formed string without CR or LF, got ${describeValue(value)}.`,
   conflateKeyMissing: (where: string) =>
     `The slowClient option of ${where} has policy 'conflate' but no conflateKey function: give one, such as (event) => event.data.symbol.`,
   slowClientPolicy: (where: string, value: unknown) =>

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { ChannelService } from '../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
@@ -6,9 +7,11 @@ import {
   HandlerRuns,
   LimitsModule,
   clientFromHeader,
+  clientFromToken,
 } from '../fixtures/limits.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw, type RawResponse } from '../support/raw-stream.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -184,7 +187,7 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     const refused = await readRaw(`${running.url}/limited?probe=a3`, {
       headers: { 'x-client': 'A' },
     });
-    expectRefusal(refused, /\bA\b.*maxConnectionsPerClient \(2\)/);
+    expectRefusal(refused, /^this client has maxConnectionsPerClient \(2\)/);
     expect(runs.count).toBe(2);
     expect(registry.size).toBe(2);
     expect(registry.counters.refused).toBe(1);
@@ -206,6 +209,38 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     expect(registry.counters.refused).toBe(1);
   });
 
+  it('never writes a client key to the refusal, and logs it only as a digest, on one line', async () => {
+    // An API key, with a forged log line after it: CR and LF are allowed in a
+    // key decoded from a token.
+    const key =
+      'sk_live_51HxSECRET\r\n[Nest] 1  - 11/29/2026, 9:00:00 PM   ERROR [Auth] forged';
+    const token = `Bearer ${Buffer.from(key).toString('base64')}`;
+    const logger = new RecordingLogger();
+    running = await startApp(
+      LimitsModule.with({
+        maxConnectionsPerClient: 1,
+        clientKey: clientFromToken,
+        heartbeatMs: 0,
+      }),
+      createAdapter,
+      (app) => app.useLogger(logger),
+    );
+    await hold('first', { authorization: token });
+
+    const refused = await readRaw(`${running.url}/limited?probe=second`, {
+      headers: { authorization: token },
+    });
+    const retry = expectRefusal(refused, /maxConnectionsPerClient/);
+    expect(refused.body).toBe(
+      `retry: ${retry}\n: this client has maxConnectionsPerClient (1) streams open\n\n`,
+    );
+    const digest = createHash('sha256').update(key).digest('hex').slice(0, 12);
+    expect(logger.at('warn')).toEqual([
+      `Refused a connection to LimitsController.limited: this client has maxConnectionsPerClient (1) streams open (client #${digest}). The client was told to come back later.`,
+    ]);
+    expect(logger.at('warn')[0]).not.toMatch(/[\r\n]|SECRET|forged/);
+  });
+
   it('tells clients apart by remote address when no clientKey is given', async () => {
     running = await startApp(
       LimitsModule.with({ maxConnectionsPerClient: 1, heartbeatMs: 0 }),
@@ -217,7 +252,7 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     const refused = await readRaw(`${running.url}/limited`, {
       headers: { 'x-client': 'B' },
     });
-    expectRefusal(refused, /127\.0\.0\.1.*maxConnectionsPerClient \(1\)/);
+    expectRefusal(refused, /^this client has maxConnectionsPerClient \(1\)/);
     expect(registry.size).toBe(1);
     expect(registry.counters.refused).toBe(1);
     expect(running.app.get(HandlerRuns).count).toBe(1);

@@ -45,6 +45,16 @@ const BAD_EVENTS: Array<[string, unknown, RegExp]> = [
     { id: '1\u00002', data: 'x' },
     /"id" must not contain CR, LF or NUL/,
   ],
+  [
+    'a type with a lone surrogate',
+    { type: 'a\ud800', data: 'x' },
+    /"type" must be well-formed UTF-16, but it has a lone surrogate \(got "a\\ud800"\)/,
+  ],
+  [
+    'an id with a lone surrogate',
+    { id: '1\udc00', data: 'x' },
+    /"id" must be well-formed UTF-16, but it has a lone surrogate \(got "1\\udc00"\)/,
+  ],
   ['undefined data', { type: 'x', data: undefined }, /"data" is undefined/],
   ['missing data', { type: 'x' }, /"data" is undefined/],
   [
@@ -101,6 +111,11 @@ const BAD_NAMES: Array<[string, unknown, RegExp]> = [
   ['a name with LF', 'orders\nadmin', /must not contain control characters/],
   ['a name with NUL', 'a\u0000b', /must not contain control characters/],
   ['a name with DEL', 'a\u007fb', /must not contain control characters/],
+  [
+    'a name with a lone surrogate',
+    'room:\ud800',
+    /must be well-formed UTF-16, but it has a lone surrogate \(got "room:\\ud800"\)/,
+  ],
   ['a name that is not a string', 42, /must be a string, got 42/],
 ];
 

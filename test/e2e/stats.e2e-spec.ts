@@ -32,7 +32,7 @@ describe.each(ADAPTERS)(
 
     it('counts open streams by endpoint and channel, and every event and byte written', async () => {
       expect(snapshot()).toEqual({
-        connections: { open: 0, byEndpoint: {} },
+        connections: { open: 0, responding: 0, byEndpoint: {} },
         channels: {},
         events: { sent: 0, bytes: 0 },
         replays: { count: 0, events: 0 },
@@ -55,7 +55,11 @@ describe.each(ADAPTERS)(
       ]);
       const hello = `event: hello\nid: ${idAt(running.app)}\ndata: feed\n\n`;
       expect(snapshot()).toMatchObject({
-        connections: { open: 2, byEndpoint: { 'FeedController.feed': 2 } },
+        connections: {
+          open: 2,
+          responding: 2,
+          byEndpoint: { 'FeedController.feed': 2 },
+        },
         channels: { stats: 2, other: 1 },
         events: { sent: 2, bytes: 2 * bytes(hello) },
       });
@@ -78,7 +82,12 @@ describe.each(ADAPTERS)(
         channels: { stats: 1, other: 1 },
       });
       second.close();
-      await waitFor(() => snapshot().connections.open === 0, 'no open stream');
+      await waitFor(
+        () =>
+          snapshot().connections.open === 0 &&
+          snapshot().connections.responding === 0,
+        'no open stream, and no response left to write',
+      );
       expect(snapshot()).toMatchObject({
         connections: { byEndpoint: {} },
         channels: {},

@@ -1,8 +1,9 @@
 import { SseEventError } from './sse-event.error.js';
 
 /**
- * Thrown for a channel name that is empty, longer than 200 characters or that
- * contains control characters. It is an {@link SseEventError} with
+ * Thrown for a channel name that is empty, longer than 200 characters, that
+ * contains control characters, or that is not well-formed UTF-16 (a lone
+ * surrogate). It is an {@link SseEventError} with
  * `field === 'channel'`, so one `catch` handles every refused input.
  * @publicApi
  */

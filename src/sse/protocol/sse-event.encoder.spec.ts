@@ -79,6 +79,21 @@ describe('encodeSseEvent', () => {
       '"id" must not contain CR, LF or NUL: browsers ignore or cut such ids (got "a\\u0000").',
     ],
     [
+      { type: 'room\ud800', data: 1 },
+      'type',
+      '"type" must be well-formed UTF-16, but it has a lone surrogate (got "room\\ud800"): it would be written as U+FFFD, and no listener would match it.',
+    ],
+    [
+      { type: '\udc00', data: 1 },
+      'type',
+      '"type" must be well-formed UTF-16, but it has a lone surrogate (got "\\udc00"): it would be written as U+FFFD, and no listener would match it.',
+    ],
+    [
+      { id: '7-\udbff', data: 1 },
+      'id',
+      '"id" must be well-formed UTF-16, but it has a lone surrogate (got "7-\\udbff"): it would be written as U+FFFD, and the browser would send back a Last-Event-ID that is not this id.',
+    ],
+    [
       { data: undefined },
       'data',
       '"data" is undefined: pass a string, or any value JSON can encode (use null or \'\' for an event without a payload).',
@@ -110,6 +125,16 @@ describe('encodeSseEvent', () => {
     expect(error!.message).toBe(`[nestjs-sse-channels] ${message}`);
   });
 
+  it('accepts a type and an id with characters outside the BMP (surrogate pairs)', () => {
+    expect(
+      encodeSseEvent(
+        { type: 'ré😀', id: '😀-1', data: '😀' },
+        'connection',
+        64,
+      ),
+    ).toEqual({ type: 'ré😀', id: '😀-1', retry: undefined, data: '😀' });
+  });
+
   it('shortens a long rejected value in the message', () => {
     expect(() =>
       encodeSseEvent(
@@ -118,5 +143,20 @@ describe('encodeSseEvent', () => {
         1024,
       ),
     ).toThrow(/got "x{56}\.\.\.\)/);
+  });
+
+  it('never shortens a rejected value in the middle of a surrogate pair', () => {
+    let message = '';
+    try {
+      encodeSseEvent(
+        { type: `${'x'.repeat(55)}😀\n`, data: 1 },
+        'connection',
+        1024,
+      );
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`got "${'x'.repeat(55)}...)`);
+    expect(message.isWellFormed()).toBe(true);
   });
 });

@@ -39,12 +39,17 @@ export function encodeSseEvent(
       throw new SseEventError('type', MESSAGES.typeNotString(type));
     if (LINE_BREAK.test(type))
       throw new SseEventError('type', MESSAGES.typeHasLineBreak(type));
+    // A lone surrogate has no UTF-8 encoding: it would go out as U+FFFD.
+    if (!type.isWellFormed())
+      throw new SseEventError('type', MESSAGES.typeNotWellFormed(type));
   }
   if (id !== undefined) {
     if (typeof id !== 'string')
       throw new SseEventError('id', MESSAGES.idNotString(id));
     if (ID_FORBIDDEN.test(id))
       throw new SseEventError('id', MESSAGES.idHasForbiddenCharacter(id));
+    if (!id.isWellFormed())
+      throw new SseEventError('id', MESSAGES.idNotWellFormed(id));
     if (origin === 'channel')
       throw new SseEventError('id', MESSAGES.channelEventId());
   }

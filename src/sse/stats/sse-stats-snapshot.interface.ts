@@ -9,6 +9,12 @@ export interface SseStatsSnapshot {
   /** Streams open now: in all, and by endpoint (`Controller.method`). */
   readonly connections: {
     readonly open: number;
+    /**
+     * Responses not finished yet: the open streams, and those that ended but
+     * whose last bytes are still being written. `app.close()` waits for these
+     * (at most 5 s); once every client has left, it is 0.
+     */
+    readonly responding: number;
     readonly byEndpoint: Readonly<Record<string, number>>;
   };
   /** Subscribers of each channel that has any, on this instance. */

@@ -28,6 +28,7 @@ export class SseStats {
     return {
       connections: {
         open: this.connections.size,
+        responding: this.connections.respondingCount,
         byEndpoint: this.connections.openByEndpoint(),
       },
       channels: this.channels.memberCounts(),
