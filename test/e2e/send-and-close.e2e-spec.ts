@@ -61,6 +61,20 @@ describe.each(ADAPTERS)(
       await pending;
     });
 
+    it('delivers CR and CRLF in string data as LF, as the format must; JSON keeps them', async () => {
+      const client = connect('line-breaks', ['note']);
+      await client.waitForEvents(1);
+      const connection = await probe.get('line-breaks');
+      connection.send({ type: 'note', data: 'a\r\nb\rc\nd' });
+      connection.send({ type: 'note', data: { text: 'a\r\nb' } });
+      await client.waitForEvents(3);
+      expect(client.ofType('note')).toEqual([
+        'a\nb\nc\nd',
+        '{"text":"a\\r\\nb"}',
+      ]);
+      expect(JSON.parse(client.ofType('note')[1]).text).toBe('a\r\nb');
+    });
+
     it('send() returns true while open; close() ends the stream once, after what was sent', async () => {
       const client = connect('close', ['note']);
       await client.waitForEvents(1);
