@@ -172,6 +172,21 @@ describe('ChannelRegistry reclaiming channels', () => {
     ).toEqual({ reset: 'evicted' });
   });
 
+  it('still resets a client of a forgotten channel once the channel keeps events again', async () => {
+    const before = registry.head;
+    channels.channel('user:1', { history: { size: 0 } }).send({ data: 'lost' });
+    const lost = registry.head;
+    expect(registry.names()).toEqual([]);
+    channels.channel('user:1').send({ data: 'kept' });
+    expect(await registry.readAfter(['user:1'], before)).toEqual({
+      reset: 'evicted',
+    });
+    const replay = await registry.readAfter(['user:1'], lost);
+    expect('events' in replay && replay.events.map((e) => e.data)).toEqual([
+      'kept',
+    ]);
+  });
+
   it('gives a history kept with the module limits the limits of the handle that sends next', async () => {
     channels.channel('late').send({ data: '1' });
     channels.channel('late').send({ data: '2' });
