@@ -1,8 +1,13 @@
+import { jest } from '@jest/globals';
 import type { ChannelMember } from './channel-member.js';
 import { ChannelRegistry } from './channel.registry.js';
+import { ChannelService } from './channel.service.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
 import { ResolvedSseOptions } from './resolved-sse-options.js';
-import { InMemoryTransport } from './transport/in-memory.transport.js';
+import {
+  HISTORY_SWEEP_MS,
+  InMemoryTransport,
+} from './transport/in-memory.transport.js';
 
 class FakeMember implements ChannelMember {
   readonly received: ChannelMessage[] = [];
@@ -89,11 +94,106 @@ describe('ChannelRegistry', () => {
     registry.join('no-history', member);
     registry.configure('no-history', { history: { size: 0 } });
     registry.publish('no-history', { data: 'y' });
-    // Configured channels are kept, with the position of what they dropped.
+    // Forgotten with its settings; where its history ended is remembered.
     registry.leave('no-history', member);
     expect(await registry.readAfter(['no-history'], 1)).toEqual({
       reset: 'evicted',
     });
     expect(await registry.readAfter(['no-history'], 2)).toEqual({ events: [] });
+  });
+});
+
+// Per-user channels come and go by the thousand: what a channel leaves behind
+// once nobody is on it and it keeps nothing must be nothing.
+describe('ChannelRegistry reclaiming channels', () => {
+  const USERS = 20_000;
+  let registry: ChannelRegistry;
+  let channels: ChannelService;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    registry = new ChannelRegistry(
+      new ResolvedSseOptions(),
+      new InMemoryTransport(),
+    );
+    channels = new ChannelService(registry);
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('keeps no settings for channels given options that nobody joined and nothing was sent to', () => {
+    for (let i = 0; i < USERS; i++)
+      channels.channel(`user:${i}`, { history: { size: 5 } });
+    expect(registry.configuredCount).toBe(0);
+    expect(registry.names()).toEqual([]);
+  });
+
+  it('drops expired events of channels nobody touches, and forgets the channels, on one shared timer', () => {
+    for (let i = 0; i < USERS; i++)
+      channels
+        .channel(`user:${i}`, { history: { size: 5, maxAgeMs: 60_000 } })
+        .send({ data: 'hello' });
+    const member = new FakeMember();
+    registry.join('user:0', member);
+    expect(registry.names()).toHaveLength(USERS);
+    expect(registry.configuredCount).toBe(USERS);
+    expect(jest.getTimerCount()).toBe(1);
+
+    jest.advanceTimersByTime(60_000 + HISTORY_SWEEP_MS);
+    // The channel with a member stays, with its settings; its events expired.
+    expect(registry.names()).toEqual(['user:0']);
+    expect(registry.configuredCount).toBe(1);
+    registry.leave('user:0', member);
+    expect(registry.names()).toEqual([]);
+    expect(registry.configuredCount).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('keeps a channel whose events have not expired yet, and sweeps it once they have', () => {
+    const recent = channels.channel('recent', {
+      history: { size: 5, maxAgeMs: 3 * HISTORY_SWEEP_MS },
+    });
+    recent.send({ data: 'one' });
+    jest.advanceTimersByTime(2 * HISTORY_SWEEP_MS);
+    expect(registry.names()).toEqual(['recent']);
+    jest.advanceTimersByTime(2 * HISTORY_SWEEP_MS);
+    expect(registry.names()).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('applies the options of a handle again once its channel was forgotten', async () => {
+    const none = channels.channel('none', { history: { size: 0 } });
+    expect(registry.configuredCount).toBe(0);
+    const member = new FakeMember();
+    registry.join('none', member);
+    none.send({ data: 'x' });
+    none.send({ data: 'y' });
+    // Without its options the channel would keep 1000 events and replay "y".
+    expect(
+      await registry.readAfter(['none'], member.received[0].position),
+    ).toEqual({ reset: 'evicted' });
+  });
+
+  it('still resets a client of a forgotten channel once the channel keeps events again', async () => {
+    const before = registry.head;
+    channels.channel('user:1', { history: { size: 0 } }).send({ data: 'lost' });
+    const lost = registry.head;
+    expect(registry.names()).toEqual([]);
+    channels.channel('user:1').send({ data: 'kept' });
+    expect(await registry.readAfter(['user:1'], before)).toEqual({
+      reset: 'evicted',
+    });
+    const replay = await registry.readAfter(['user:1'], lost);
+    expect('events' in replay && replay.events.map((e) => e.data)).toEqual([
+      'kept',
+    ]);
+  });
+
+  it('gives a history kept with the module limits the limits of the handle that sends next', async () => {
+    channels.channel('late').send({ data: '1' });
+    channels.channel('late').send({ data: '2' });
+    const late = channels.channel('late', { history: { size: 1 } });
+    late.send({ data: '3' });
+    expect(await registry.readAfter(['late'], 0)).toEqual({
+      reset: 'evicted',
+    });
   });
 });

@@ -18,7 +18,7 @@ import {
 } from './transport/sse-transport.js';
 
 /** A channel's settings, from `channels.channel(name, options)` or the module's. */
-interface ChannelSettings {
+export interface ChannelSettings {
   readonly history: HistoryLimits;
   readonly conflateKey: ConflateKey;
 }
@@ -29,8 +29,10 @@ interface ChannelSettings {
  * history and hands them back here (at once in memory, through the broker with
  * several processes) to be delivered to the members.
  *
- * A channel is listed while it has members here, or history in this process.
- * Joining and leaving are O(1).
+ * A channel is listed while it has members here, or history in this process;
+ * once it has neither, its settings are forgotten too (the channel handle
+ * that was given them brings them back when it sends). Joining and leaving
+ * are O(1).
  */
 @Injectable()
 export class ChannelRegistry implements TransportSink {
@@ -63,17 +65,27 @@ export class ChannelRegistry implements TransportSink {
     return this.transport.isFuture(position);
   }
 
-  /** Applies options to channel `name` from now on. */
-  configure(name: string, options: SseChannelOptions): void {
-    this.settings.set(name, {
+  /**
+   * Applies options to channel `name` from now on, while it has members or
+   * history. Returns them resolved, for the channel's handle to send with.
+   */
+  configure(name: string, options: SseChannelOptions): ChannelSettings {
+    const settings: ChannelSettings = {
       history: resolveHistory(
         `history of channel "${name}"`,
         options.history,
         this.defaults.history,
       ),
       conflateKey: resolveSlowClient(`channel "${name}"`, options.slowClient),
-    });
+    };
+    this.settings.set(name, settings);
     this.transport.historyChanged(name);
+    return settings;
+  }
+
+  /** Number of channels with settings of their own. */
+  get configuredCount(): number {
+    return this.settings.size;
   }
 
   /** Adds `member` to channel `name`; `false` if it was a member already. */
@@ -98,16 +110,22 @@ export class ChannelRegistry implements TransportSink {
   /**
    * Checks and encodes `event` once and hands it to the transport, which
    * orders it, keeps it and delivers it to every member.
+   * @param settings the settings of the handle it is sent with: they apply
+   * again to a channel that was forgotten with its settings.
    * @returns the number of members it was delivered to in this process: at
    * once in memory; with a broker, the members here when it was sent.
    */
-  publish(name: string, event: SseEvent): number {
+  publish(name: string, event: SseEvent, settings?: ChannelSettings): number {
     const encoded = encodeSseEvent(
       event,
       'channel',
       this.options.maxEventBytes,
     );
-    const conflateKey = this.settingsOf(name).conflateKey;
+    let current = this.settings.get(name);
+    // Set before the transport creates the channel's history from them.
+    const restored = !current && settings !== undefined;
+    if (restored) this.settings.set(name, (current = settings));
+    const conflateKey = (current ?? this.defaults).conflateKey;
     const delivered = this.transport.publish(name, {
       type: encoded.type,
       data: encoded.data,
@@ -115,6 +133,8 @@ export class ChannelRegistry implements TransportSink {
       source: event,
       conflationKey: conflateKey ? String(conflateKey(event)) : undefined,
     });
+    // A history kept meanwhile with the module's limits takes the handle's.
+    if (restored) this.transport.historyChanged(name);
     return delivered ?? this.count(name);
   }
 
@@ -181,6 +201,10 @@ export class ChannelRegistry implements TransportSink {
 
   restarted(): void {
     for (const listener of this.restartListeners) listener();
+  }
+
+  forgotten(name: string): void {
+    this.settings.delete(name);
   }
 
   historyOf(name: string): HistoryLimits {

@@ -25,7 +25,9 @@ export class ChannelService {
    * `SseChannelNameError` for a name that is empty, over 200 characters or that
    * contains control characters.
    * @param options applied to the channel from now on (its history, its
-   * slow-client policy); omit them to leave the channel as it is.
+   * slow-client policy); omit them to leave the channel as it is. A channel
+   * with neither subscribers nor history is forgotten, its options with it;
+   * the returned channel applies them again when it sends.
    * @typeParam TEvents the channel's event map, which `send` then checks.
    */
   channel<TEvents extends SseEventMap = never>(
@@ -45,9 +47,11 @@ export class ChannelService {
     const name = isDefinition ? nameOrDefinition.name : nameOrDefinition;
     const channelOptions = isDefinition ? nameOrDefinition.options : options;
     assertChannelName(name);
-    if (channelOptions !== undefined)
-      this.registry.configure(name, channelOptions);
-    return new SseChannel(name, this.registry);
+    const settings =
+      channelOptions === undefined
+        ? undefined
+        : this.registry.configure(name, channelOptions);
+    return new SseChannel(name, this.registry, settings);
   }
 
   /** Names of the channels that have subscribers or history now. */

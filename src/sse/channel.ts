@@ -1,5 +1,5 @@
 import type { SseEventMap, SseEventOf } from './sse-event-map.js';
-import type { ChannelRegistry } from './channel.registry.js';
+import type { ChannelRegistry, ChannelSettings } from './channel.registry.js';
 
 /**
  * A named stream of events that any number of connections subscribe to.
@@ -15,6 +15,8 @@ export class SseChannel<TEvents extends SseEventMap = never> {
     /** The channel's name. */
     readonly name: string,
     private readonly registry: ChannelRegistry,
+    /** The options it was obtained with, applied again if the channel was forgotten. */
+    private readonly settings?: ChannelSettings,
   ) {}
 
   /**
@@ -32,7 +34,7 @@ export class SseChannel<TEvents extends SseEventMap = never> {
    * through the broker, and this is the number subscribed here when it was sent.
    */
   send(event: SseEventOf<TEvents>): number {
-    return this.registry.publish(this.name, event);
+    return this.registry.publish(this.name, event, this.settings);
   }
 
   /** The number of connections subscribed to this channel now, on this instance. */

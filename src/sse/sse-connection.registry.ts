@@ -8,6 +8,7 @@ import {
   type ConnectionOwner,
 } from './managed-sse-connection.js';
 import { PendingBudget } from './pending-budget.js';
+import { decodeUtf8Header } from './protocol/utf8-header.js';
 import {
   ResolvedSseOptions,
   checkCount,
@@ -334,7 +335,7 @@ export class SseConnectionRegistry
 function readLastEventId(request: any): string | undefined {
   const header = request?.headers?.['last-event-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
-  if (typeof fromHeader === 'string') return fromHeader;
+  if (typeof fromHeader === 'string') return decodeUtf8Header(fromHeader);
   const query = request?.query?.lastEventId;
   const fromQuery = Array.isArray(query) ? query[0] : query;
   return typeof fromQuery === 'string' ? fromQuery : undefined;

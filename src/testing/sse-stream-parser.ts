@@ -11,9 +11,10 @@ export interface ParsedSseEvent {
 /**
  * Parses an event stream as the HTML standard's EventSource does
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
- * lines end with CRLF, LF or CR; comments are skipped; an event is dispatched
- * at a blank line, and only if it has data; `id` sets the last event id even
- * on an event without data, unless it contains NUL.
+ * lines end with CRLF, LF or CR; comments are skipped; at a blank line the
+ * last event id is set from the id buffer, and an event is dispatched if it
+ * has data; `id` sets the id buffer unless it contains NUL. So a frame with an
+ * `id` and no data (`retry: 3000\nid: 5\n\n`) moves the last event id too.
  */
 export class SseStreamParser {
   private buffer = '';
@@ -21,12 +22,27 @@ export class SseStreamParser {
   private pendingCr = false;
   private data: string[] = [];
   private type = '';
-  private lastEventId = '';
-  private idBuffer = '';
+  private idBuffer: string;
+  private lastId: string;
   /** The newest `retry:` value, in ms. */
   retry: number | undefined;
 
-  constructor(private readonly dispatch: (event: ParsedSseEvent) => void) {}
+  /**
+   * @param lastEventId the last event id before this stream (the one a
+   * reconnecting EventSource sent), which it keeps until the stream sets one.
+   */
+  constructor(
+    private readonly dispatch: (event: ParsedSseEvent) => void,
+    lastEventId = '',
+  ) {
+    this.idBuffer = lastEventId;
+    this.lastId = lastEventId;
+  }
+
+  /** The last event id, as an EventSource holds it: what it would send on reconnecting. */
+  get lastEventId(): string {
+    return this.lastId;
+  }
 
   /** Feeds decoded text; dispatches every event it completes. */
   push(text: string): void {
@@ -53,7 +69,7 @@ export class SseStreamParser {
   }
 
   private endOfEvent(): void {
-    this.lastEventId = this.idBuffer;
+    this.lastId = this.idBuffer;
     const data = this.data;
     const type = this.type;
     this.data = [];
@@ -62,7 +78,7 @@ export class SseStreamParser {
     this.dispatch({
       type: type || 'message',
       data: data.join('\n'),
-      lastEventId: this.lastEventId,
+      lastEventId: this.lastId,
     });
   }
 }

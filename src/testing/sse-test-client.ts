@@ -25,7 +25,11 @@ export interface SseTestEvent<TData = unknown> {
 export interface SseTestClientOptions {
   /** Request headers, such as `Authorization` or `Cookie`. */
   headers?: Record<string, string>;
-  /** Sent as the `Last-Event-ID` header, as a reconnecting browser does. */
+  /**
+   * Sent as the `Last-Event-ID` header (in UTF-8, as a browser sends it), as a
+   * reconnecting browser does; the client's `lastEventId` until the stream
+   * sets one.
+   */
   lastEventId?: string;
   /**
    * How long each `waitFor…` waits before it fails.
@@ -43,7 +47,9 @@ type EventOfType<TEvents extends SseEventMap, K> = SseTestEvent<
  * URL) over a real socket, parses the stream as a browser's EventSource does
  * and records every event, and waits for events with a timeout, never for a
  * fixed time. It does not reconnect by itself: `reconnect()` does, with the
- * last event id, when a test says so.
+ * last event id, when a test says so. As a browser, it dispatches no event
+ * from a response that is not a `200` of type `text/event-stream` (its
+ * `status` and `headers` say what came instead).
  *
  * ```ts
  * const client = await SseTestClient.connect<OrderEvents>(app, '/order-updates');
@@ -65,7 +71,11 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
   private constructor(
     /** The URL it connected to. */
     readonly url: string,
-    /** The response's status: 200 for a stream, 204 when the endpoint called `noContent()`, an error status otherwise. */
+    /**
+     * The response's status: 200 for a stream, 204 when the endpoint called
+     * `noContent()`, an error status otherwise. Only a 200 of type
+     * `text/event-stream` has its events dispatched, as in a browser.
+     */
     readonly status: number,
     /** The response's headers. */
     readonly headers: Headers,
@@ -75,8 +85,8 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     this.parser = new SseStreamParser((event) => {
       this.events.push({ ...event, json: () => JSON.parse(event.data) });
       this.notify();
-    });
-    void this.read(body);
+    }, options.lastEventId);
+    void this.read(body, isEventStream(status, headers));
   }
 
   /**
@@ -95,7 +105,7 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
       ...options.headers,
     };
     if (options.lastEventId !== undefined)
-      headers['last-event-id'] = options.lastEventId;
+      headers['last-event-id'] = asHeaderBytes(options.lastEventId);
     const abort = new AbortController();
     const response = await fetch(url, { headers, signal: abort.signal });
     const client = new SseTestClient<TEvents>(
@@ -109,9 +119,14 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     return client;
   }
 
-  /** The last event id received (what a browser would send back when reconnecting); `''` before any. */
+  /**
+   * The last event id, as a browser's EventSource holds it: what it would send
+   * back when reconnecting. Set at every blank line from the stream's `id:`,
+   * even by a frame with no data (`retry: 3000\nid: 5\n\n`); kept across
+   * `reconnect()`; `''` before any.
+   */
   get lastEventId(): string {
-    return this.events.at(-1)?.lastEventId ?? '';
+    return this.parser.lastEventId;
   }
 
   /** Whether the server ended the stream. */
@@ -203,12 +218,16 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     });
   }
 
-  /** Closes this stream and opens a new one to the same URL with `Last-Event-ID`, as a browser does after a drop. */
+  /**
+   * Closes this stream and opens a new one to the same URL with
+   * `Last-Event-ID` (none if the last event id is `''`), as a browser does
+   * after a drop. The new client starts from this one's last event id.
+   */
   async reconnect(): Promise<SseTestClient<TEvents>> {
     this.close();
     return SseTestClient.connect<TEvents>(this.url, '', {
       ...this.options,
-      lastEventId: this.lastEventId || this.options.lastEventId,
+      lastEventId: this.lastEventId || undefined,
     });
   }
 
@@ -217,12 +236,16 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     this.abort.abort();
   }
 
-  private async read(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  private async read(
+    body: ReadableStream<Uint8Array> | null,
+    dispatches: boolean,
+  ): Promise<void> {
     try {
       if (body) {
         const decoder = new TextDecoder();
         for await (const chunk of body as unknown as AsyncIterable<Uint8Array>)
-          this.parser.push(decoder.decode(chunk, { stream: true }));
+          if (dispatches)
+            this.parser.push(decoder.decode(chunk, { stream: true }));
       }
     } catch (error) {
       if (!this.abort.signal.aborted) this.failure = error;
@@ -277,6 +300,24 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
     );
     return ` (status ${this.status}; received ${received.length ? received.join(', ') : 'nothing'})`;
   }
+}
+
+/**
+ * Whether a browser would read events from this response: the HTML standard
+ * fails the connection on any status but 200 or any type but
+ * `text/event-stream` (parameters such as `charset` aside).
+ */
+function isEventStream(status: number, headers: Headers): boolean {
+  const type = headers.get('content-type')?.split(';')[0].trim();
+  return status === 200 && type?.toLowerCase() === 'text/event-stream';
+}
+
+/**
+ * `value` as the bytes of its UTF-8, one character per byte: fetch accepts
+ * only such header values, and a browser sends `Last-Event-ID` in UTF-8.
+ */
+function asHeaderBytes(value: string): string {
+  return Buffer.from(value, 'utf8').toString('latin1');
 }
 
 async function baseUrlOf(target: INestApplication | string): Promise<string> {

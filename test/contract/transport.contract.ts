@@ -143,8 +143,9 @@ export function transportContract(
     });
 
     it('with a history of 0, resets a client that missed anything and has nothing to replay otherwise', async () => {
-      registry.configure('none', { history: { size: 0 } });
+      // A channel's settings last while it has members or history.
       const watcher = member('none');
+      registry.configure('none', { history: { size: 0 } });
       registry.publish('none', { data: 'x' });
       registry.publish('none', { data: 'y' });
       await waitFor(() => watcher.received.length === 2, 'two events');
@@ -154,6 +155,25 @@ export function transportContract(
       });
       expect(await registry.readAfter(['none'], y.position)).toEqual({
         events: [],
+      });
+    });
+
+    it("does not reset a client of one channel because another channel's history was lost", async () => {
+      const watcher = member('orders');
+      registry.publish('orders', { data: 'seen' });
+      await waitFor(() => watcher.received.length === 1, 'the first order');
+      const from = watcher.received[0].position;
+      // A channel nobody is on, keeping nothing: its event is lost at once.
+      const lost = registry.configure('user:42', { history: { size: 0 } });
+      registry.publish('user:42', { data: 'lost' }, lost);
+      registry.publish('orders', { data: 'missed' });
+      await waitFor(() => watcher.received.length === 2, 'the second order');
+      const replay = await registry.readAfter(['orders'], from);
+      expect(
+        'events' in replay && replay.events.map((event) => event.data),
+      ).toEqual(['missed']);
+      expect(await registry.readAfter(['orders', 'user:42'], from)).toEqual({
+        reset: 'evicted',
       });
     });
 

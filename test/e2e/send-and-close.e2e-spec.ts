@@ -48,6 +48,33 @@ describe.each(ADAPTERS)(
       expect(other.lastEventId).toBeUndefined();
     });
 
+    it('reads a non-ASCII Last-Event-ID as the UTF-8 a browser sends', async () => {
+      const id = 'épоch-１ 😀';
+      const pending = readRaw(`${running.url}/probe/open?probe=utf8`, {
+        // Node's client writes a header string one byte per character.
+        headers: {
+          'Last-Event-ID': Buffer.from(id, 'utf8').toString('latin1'),
+        },
+        until: (body) => body.includes('event: ready'),
+      });
+      expect((await probe.get('utf8')).lastEventId).toBe(id);
+      await pending;
+    });
+
+    it('delivers CR and CRLF in string data as LF, as the format must; JSON keeps them', async () => {
+      const client = connect('line-breaks', ['note']);
+      await client.waitForEvents(1);
+      const connection = await probe.get('line-breaks');
+      connection.send({ type: 'note', data: 'a\r\nb\rc\nd' });
+      connection.send({ type: 'note', data: { text: 'a\r\nb' } });
+      await client.waitForEvents(3);
+      expect(client.ofType('note')).toEqual([
+        'a\nb\nc\nd',
+        '{"text":"a\\r\\nb"}',
+      ]);
+      expect(JSON.parse(client.ofType('note')[1]).text).toBe('a\r\nb');
+    });
+
     it('send() returns true while open; close() ends the stream once, after what was sent', async () => {
       const client = connect('close', ['note']);
       await client.waitForEvents(1);

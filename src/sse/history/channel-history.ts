@@ -19,17 +19,28 @@ export class ChannelHistory {
    * Position of the newest event this history no longer has. A client whose
    * last event is older missed something that cannot be replayed.
    */
-  evictedUpTo = 0;
+  evictedUpTo: number;
 
+  /**
+   * @param evictedUpTo the newest position an earlier history of the channel
+   * lost, so that a client resuming from before it is still reset.
+   */
   constructor(
     private size: number,
     private maxAgeMs: number | undefined,
+    evictedUpTo = 0,
   ) {
     this.entries = new Array(size);
+    this.evictedUpTo = evictedUpTo;
   }
 
   get isEmpty(): boolean {
     return this.length === 0;
+  }
+
+  /** Whether its events expire (it has a `maxAgeMs`). */
+  get expires(): boolean {
+    return this.maxAgeMs !== undefined;
   }
 
   append(message: ChannelMessage, now: number): void {

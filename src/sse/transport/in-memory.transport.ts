@@ -1,5 +1,7 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { ChannelHistory } from '../history/channel-history.js';
 import { EventIds } from '../history/event-ids.js';
+import { ForgottenHistories } from '../history/forgotten-histories.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
 import {
   SseTransport,
@@ -15,22 +17,35 @@ const HEALTHY: SseTransportHealth = Object.freeze({
 });
 
 /**
+ * How often events past their `maxAgeMs` are dropped from channels nobody
+ * touches, and such channels forgotten: an expired event is freed at most this
+ * long after it expires. One timer for all channels, running only while some
+ * history has an age limit; each run costs O(channels with an age limit).
+ */
+export const HISTORY_SWEEP_MS = 5_000;
+
+/**
  * The default transport: one process, history in memory. Publishing delivers
- * synchronously. A channel's history is forgotten once it has neither members
- * nor events left, unless the channel was configured by name.
+ * synchronously. A channel is forgotten, its settings with it, once it has
+ * neither members nor events left; events past `maxAgeMs` are dropped within
+ * {@link HISTORY_SWEEP_MS} even on a channel nobody touches.
  * @publicApi
  */
-export class InMemoryTransport extends SseTransport {
+export class InMemoryTransport
+  extends SseTransport
+  implements OnApplicationShutdown
+{
   private readonly eventIds = new EventIds();
   private readonly histories = new Map<string, ChannelHistory>();
-  private readonly configured = new Set<string>();
+  /** Channels whose history has an age limit, which the sweep looks at. */
+  private readonly expiring = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | undefined;
   private lastPosition = 0;
   /**
-   * The newest position of an event that a forgotten channel no longer keeps.
-   * Whether a client missed it cannot be told any more, so a client resuming
-   * from before it is reset rather than risk a silent gap.
+   * Where forgotten channels' histories ended: a client resuming on one of them
+   * from before events it lost is reset; the clients of other channels are not.
    */
-  private forgottenUpTo = 0;
+  private readonly forgotten = new ForgottenHistories();
   private sink!: TransportSink;
 
   get ids(): EventIds {
@@ -63,7 +78,7 @@ export class InMemoryTransport extends SseTransport {
     const history = this.historyOf(channel);
     history.append(message, Date.now());
     const delivered = this.sink.deliver(channel, message);
-    this.forgetIfUnused(channel, history);
+    if (history.isEmpty) this.forgetIfUnused(channel, history);
     return delivered;
   }
 
@@ -72,12 +87,15 @@ export class InMemoryTransport extends SseTransport {
     position: number,
   ): Promise<ReplayResult> {
     if (position > this.lastPosition) return { reset: 'unknown' };
-    if (position < this.forgottenUpTo) return { reset: 'evicted' };
     const now = Date.now();
     const events: ChannelMessage[] = [];
     for (const name of new Set(channels)) {
       const history = this.histories.get(name);
-      if (!history) continue;
+      if (!history) {
+        if (position < this.forgotten.lostUpTo(name))
+          return { reset: 'evicted' };
+        continue;
+      }
       const missed = history.readAfter(position, now);
       if (!missed) return { reset: 'evicted' };
       events.push(...missed);
@@ -87,14 +105,17 @@ export class InMemoryTransport extends SseTransport {
   }
 
   membersChanged(channel: string): void {
-    const history = this.histories.get(channel);
-    if (history) this.forgetIfUnused(channel, history);
+    this.forgetIfUnused(channel);
   }
 
   historyChanged(channel: string): void {
-    this.configured.add(channel);
-    const { size, maxAgeMs } = this.sink.historyOf(channel);
-    this.histories.get(channel)?.configure(size, maxAgeMs, Date.now());
+    const history = this.histories.get(channel);
+    if (history) {
+      const { size, maxAgeMs } = this.sink.historyOf(channel);
+      history.configure(size, maxAgeMs, Date.now());
+      this.watchExpiry(channel, history);
+    }
+    this.forgetIfUnused(channel);
   }
 
   async countAll(_channel: string, localCount: number): Promise<number> {
@@ -109,23 +130,69 @@ export class InMemoryTransport extends SseTransport {
     return HEALTHY;
   }
 
+  /** Stops the sweep timer. */
+  onApplicationShutdown(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
   private historyOf(channel: string): ChannelHistory {
     let history = this.histories.get(channel);
     if (!history) {
       const { size, maxAgeMs } = this.sink.historyOf(channel);
-      history = new ChannelHistory(size, maxAgeMs);
+      history = new ChannelHistory(
+        size,
+        maxAgeMs,
+        this.forgotten.take(channel),
+      );
       this.histories.set(channel, history);
+      this.watchExpiry(channel, history);
     }
     return history;
   }
 
-  private forgetIfUnused(channel: string, history: ChannelHistory): void {
-    // A configured channel is named in code, so there are few: it is kept, and
-    // with it the position of what it no longer has.
-    if (this.sink.count(channel) > 0 || this.configured.has(channel)) return;
-    history.evictExpired(Date.now());
-    if (!history.isEmpty) return;
-    this.histories.delete(channel);
-    this.forgottenUpTo = Math.max(this.forgottenUpTo, history.evictedUpTo);
+  /**
+   * Forgets `channel` if it has neither members nor events left (after
+   * dropping its expired ones), remembering where its history ended, and
+   * tells the sink, which forgets the channel's settings.
+   */
+  private forgetIfUnused(
+    channel: string,
+    history = this.histories.get(channel),
+  ): void {
+    if (this.sink.count(channel) > 0) return;
+    if (history) {
+      history.evictExpired(Date.now());
+      if (!history.isEmpty) return;
+      this.histories.delete(channel);
+      this.unwatchExpiry(channel);
+      this.forgotten.add(channel, history.evictedUpTo);
+    }
+    this.sink.forgotten(channel);
+  }
+
+  private watchExpiry(channel: string, history: ChannelHistory): void {
+    if (!history.expires) return this.unwatchExpiry(channel);
+    this.expiring.add(channel);
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => this.sweep(), HISTORY_SWEEP_MS);
+    // Forgetting old events must not keep a process alive.
+    this.sweepTimer.unref();
+  }
+
+  private unwatchExpiry(channel: string): void {
+    if (!this.expiring.delete(channel) || this.expiring.size > 0) return;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /** Drops expired events everywhere, and forgets the channels left with neither events nor members. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const channel of this.expiring) {
+      const history = this.histories.get(channel)!;
+      history.evictExpired(now);
+      if (history.isEmpty) this.forgetIfUnused(channel, history);
+    }
   }
 }

@@ -33,6 +33,12 @@ export interface TransportSink {
   count(channel: string): number;
   /** Channels with members in this process. */
   channelsWithMembers(): Iterable<string>;
+  /**
+   * Tells the sink that `channel`, which has no members in this process, has
+   * no history kept either: the sink forgets its settings. A transport whose
+   * history lives elsewhere (a broker) may never call it.
+   */
+  forgotten(channel: string): void;
 }
 
 /**
@@ -98,7 +104,10 @@ export abstract class SseTransport {
     position: number,
   ): Promise<ReplayResult>;
 
-  /** Notes that the members of `channel` in this process changed (`sink.count()` says how many). */
+  /**
+   * Notes that the members of `channel` in this process changed (`sink.count()`
+   * says how many).
+   */
   abstract membersChanged(channel: string): void;
 
   /** Notes that `channel`'s history limits changed. */
