@@ -153,11 +153,12 @@ export class RedisTransport
       this.keys,
       {
         idOf: (position) => this.eventIds.format(position),
+        epoch: () => this.eventIds.epoch,
         hasMembers: (channel) => this.sink.count(channel) > 0,
         channelsWithMembers: () => this.sink.channelsWithMembers(),
         deliver: (channel, message) => this.sink.deliver(channel, message),
         missed: (channel) => this.sink.missed(channel),
-        connected: () => this.checkEpoch(),
+        checkEpoch: () => this.checkEpoch(),
         skipped: (from, to) =>
           this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
         failed: (error) => this.noteFailure(error),
@@ -432,7 +433,7 @@ export class RedisTransport
     return batch.length;
   }
 
-  /** On every (re)connection of the reader, before it reads on. */
+  /** On every (re)connection of the reader, before it reads on, and when a read found another epoch. */
   private async checkEpoch(): Promise<void> {
     const [epoch] = await this.commands.sseEpoch(
       this.keys.epoch,
