@@ -109,6 +109,8 @@ export class RedisTransport
   private presenceTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
+  /** The error Redis answered the last publish with, until one is taken again. */
+  private publishRefusal: unknown;
   /** Whether the epoch is known: sends wait until then. */
   private started = false;
   private closing = false;
@@ -144,8 +146,10 @@ export class RedisTransport
     });
     for (const [command, numberOfKeys, lua] of SCRIPTS)
       this.commands.defineCommand(command, { numberOfKeys, lua });
-    this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) =>
-      this.publishBatch(batch),
+    this.outbox = new PublishOutbox(
+      this.settings.maxQueuedSends,
+      (batch) => this.publishBatch(batch),
+      () => this.whyNotTaking(),
     );
     this.streamReader = new SharedStreamReader(
       this.reader,
@@ -419,9 +423,11 @@ export class RedisTransport
       const [error, reply] = replies[taken] ?? [new Error('no reply')];
       if (error) {
         this.logger.warn(REDIS_MESSAGES.publishFailed(error));
+        this.publishRefusal = error;
         this.retryLater();
         return taken;
       }
+      this.publishRefusal = undefined;
       const [outcome, replyEpoch] = reply as [number, string];
       if (outcome === 0) {
         // Redis lost its data: the rest go into the new history.
@@ -431,6 +437,15 @@ export class RedisTransport
       }
     }
     return batch.length;
+  }
+
+  /** Why Redis does not take sends now, for the outbox's refusal; `undefined` while it does. */
+  private whyNotTaking(): string | undefined {
+    if (this.commands.status !== 'ready')
+      return REDIS_MESSAGES.notTakingUnreachable;
+    if (this.publishRefusal !== undefined)
+      return REDIS_MESSAGES.notTakingRefused(this.publishRefusal);
+    return undefined;
   }
 
   /** On every (re)connection of the reader, before it reads on, and when a read found another epoch. */
@@ -499,6 +514,8 @@ export class RedisTransport
   private noteReady(): void {
     // Before the start, onModuleInit does this once the epoch is known.
     if (!this.started || this.commands.status !== 'ready') return;
+    // A send refused with the connection (it was closing) is retried now.
+    this.publishRefusal = undefined;
     // Redis may have lost this instance's counts with the connection.
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);

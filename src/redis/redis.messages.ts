@@ -1,8 +1,14 @@
 /** The Redis transport's error and log texts. */
 export const REDIS_MESSAGES = {
-  outboxFull: (limit: number, channel: string) =>
-    `Redis is unreachable and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
+  /** `why` is one of the three below. */
+  outboxFull: (why: string, limit: number, channel: string) =>
+    `${why} and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
     `"${channel}" was refused: nobody will receive it.`,
+  notTakingUnreachable: 'Redis is unreachable',
+  notTakingRefused: (error: unknown) =>
+    `Redis refused the last sends (${errorText(error)})`,
+  notAnswering: (ms: number) =>
+    `Redis has not answered the last sends for ${ms} ms`,
   closed: (channel: string) =>
     `The application is shutting down, so this send to channel "${channel}" was refused: nobody will receive it.`,
   unreachable: (error: unknown) =>

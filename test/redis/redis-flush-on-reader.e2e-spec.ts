@@ -6,8 +6,11 @@ import {
   SseEndpoint,
   SseModule,
   SseTransport,
-  type SseModuleOptions,
 } from '../../src/sse/index.js';
+import {
+  ADAPTER_DELIVERY_CASES,
+  type Delivery,
+} from '../support/adapter-delivery-cases.js';
 import { describeWithRedis, uniquePrefix } from '../support/redis.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
 import {
@@ -26,7 +29,7 @@ class FeedController {
 function instanceModule(
   redisUrl: string,
   keyPrefix: string,
-  delivery: SseModuleOptions['delivery'],
+  delivery: Delivery,
 ): DynamicModule {
   @Module({
     imports: [
@@ -49,19 +52,12 @@ const wire = (events: ReceivedEvent[]) =>
   events.map(({ type, data, lastEventId }) => `${type} ${lastEventId} ${data}`);
 
 type CreateAdapter = (typeof ADAPTERS)[number][1];
-type Delivery = NonNullable<SseModuleOptions['delivery']>;
 
-/** B on each adapter and delivery mode (A, the publisher, on Express). */
-const CASES = ADAPTERS.flatMap(([adapter, createAdapter]) =>
-  (['pipeline', 'direct'] as const).map(
-    (delivery) => [`${adapter}, ${delivery}`, createAdapter, delivery] as const,
-  ),
-);
 /**
  * Noticing a flush with nobody sending waits up to READ_BLOCK_MS (1 s), and is
  * the transport's alone: one adapter per delivery mode is enough for it.
  */
-const IDLE_CASES = [CASES[0], CASES[3]];
+const IDLE_CASES = [ADAPTER_DELIVERY_CASES[0], ADAPTER_DELIVERY_CASES[3]];
 
 // Redis loses its data (FLUSHALL here; a restart without persistence is the
 // same) while instance B only reads: it has a subscribed client and never
@@ -113,38 +109,42 @@ describeWithRedis('FLUSHALL seen by an instance that never publishes', () => {
     return { onB, feed, oldEpoch: epochOf(onB.events[0].lastEventId) };
   }
 
-  describe.each(CASES)('reader B on %s', (_name, createAdapter, delivery) => {
-    twoInstances(createAdapter, delivery);
+  // B on each adapter and delivery mode; A, the publisher, on Express.
+  describe.each(ADAPTER_DELIVERY_CASES)(
+    'reader B on %s',
+    (_name, createAdapter, delivery) => {
+      twoInstances(createAdapter, delivery);
 
-    it('gets one reset, then the sends made on A right after the flush, under new ids', async () => {
-      const { onB, feed, oldEpoch } = await readerWith(3);
-      await redis.command('FLUSHALL');
-      // More sends than B had read: the new history's positions pass B's old cursor.
-      for (let i = 1; i <= 8; i++) feed.send({ data: `after ${i}` });
-      await waitFor(
-        () => onB.events.some((event) => event.data === 'after 8'),
-        'the last send to reach B',
-      );
+      it('gets one reset, then the sends made on A right after the flush, under new ids', async () => {
+        const { onB, feed, oldEpoch } = await readerWith(3);
+        await redis.command('FLUSHALL');
+        // More sends than B had read: the new history's positions pass B's old cursor.
+        for (let i = 1; i <= 8; i++) feed.send({ data: `after ${i}` });
+        await waitFor(
+          () => onB.events.some((event) => event.data === 'after 8'),
+          'the last send to reach B',
+        );
 
-      // The new history's epoch, which A moved to when its send was refused under the old one.
-      const epoch = a.app.get(SseTransport).ids.epoch;
-      expect(epoch).not.toBe(oldEpoch);
-      expect(wire(onB.events)).toEqual([
-        `message ${oldEpoch}-1 before 1`,
-        `message ${oldEpoch}-2 before 2`,
-        `message ${oldEpoch}-3 before 3`,
-        `reset ${epoch}-0 evicted`,
-        ...Array.from(
-          { length: 8 },
-          (_, i) => `message ${epoch}-${i + 1} after ${i + 1}`,
-        ),
-      ]);
-      expect(b.app.get(SseTransport).health()).toEqual({
-        status: 'up',
-        queuedSends: 0,
+        // The new history's epoch, which A moved to when its send was refused under the old one.
+        const epoch = a.app.get(SseTransport).ids.epoch;
+        expect(epoch).not.toBe(oldEpoch);
+        expect(wire(onB.events)).toEqual([
+          `message ${oldEpoch}-1 before 1`,
+          `message ${oldEpoch}-2 before 2`,
+          `message ${oldEpoch}-3 before 3`,
+          `reset ${epoch}-0 evicted`,
+          ...Array.from(
+            { length: 8 },
+            (_, i) => `message ${epoch}-${i + 1} after ${i + 1}`,
+          ),
+        ]);
+        expect(b.app.get(SseTransport).health()).toEqual({
+          status: 'up',
+          queuedSends: 0,
+        });
       });
-    });
-  });
+    },
+  );
 
   describe.each(IDLE_CASES)(
     'reader B on %s, nobody sending',
