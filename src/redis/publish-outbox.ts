@@ -62,6 +62,11 @@ export class PublishOutbox {
     return this.queue.length;
   }
 
+  /** Whether Redis has not answered the batch handed to it for `NOT_ANSWERING_MS`. */
+  get unanswered(): boolean {
+    return this.notAnswering;
+  }
+
   /**
    * Queues a send and flushes at the end of the current turn, so that sends made
    * together (a loop, a burst) reach Redis in batches. Throws an

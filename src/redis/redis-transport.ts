@@ -19,7 +19,11 @@ import {
   BrokerChannelMessage,
   encodeBrokerPayload,
 } from './broker-channel-message.js';
-import { PublishOutbox, type QueuedSend } from './publish-outbox.js';
+import {
+  NOT_ANSWERING_MS,
+  PublishOutbox,
+  type QueuedSend,
+} from './publish-outbox.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.interface.js';
 import { REDIS_MESSAGES } from './redis.messages.js';
@@ -370,15 +374,17 @@ export class RedisTransport
   }
 
   health(): SseTransportHealth {
-    const up =
+    const connected =
       this.commands.status === 'ready' && this.reader.status === 'ready';
-    return up
-      ? { status: 'up', queuedSends: this.outbox.size }
-      : {
-          status: 'down',
-          queuedSends: this.outbox.size,
-          error: this.lastError ?? `connection ${this.commands.status}`,
-        };
+    if (connected && !this.outbox.unanswered)
+      return { status: 'up', queuedSends: this.outbox.size };
+    return {
+      status: 'down',
+      queuedSends: this.outbox.size,
+      error: connected
+        ? REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS)
+        : (this.lastError ?? `connection ${this.commands.status}`),
+    };
   }
 
   private connect(client: Redis): Promise<void> {

@@ -1,10 +1,14 @@
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { RedisTransport } from '../../src/redis/index.js';
+import { NOT_ANSWERING_MS } from '../../src/redis/publish-outbox.js';
+import { REDIS_MESSAGES } from '../../src/redis/redis.messages.js';
 import {
   ChannelService,
   SseEndpoint,
   SseModule,
   SseTransport,
+  SseTransportError,
 } from '../../src/sse/index.js';
 import {
   ADAPTER_DELIVERY_CASES,
@@ -16,6 +20,7 @@ import {
   REDIS_URL,
   uniquePrefix,
 } from '../support/redis.js';
+import { RedisServerProcess } from '../support/redis-server-process.js';
 import { SseTestClients } from '../support/sse-test-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -30,14 +35,18 @@ class NoticesController {
   notices() {}
 }
 
-function burstModule(keyPrefix: string, delivery: Delivery): DynamicModule {
+function burstModule(
+  keyPrefix: string,
+  delivery: Delivery,
+  url = REDIS_URL,
+): DynamicModule {
   @Module({
     imports: [
       SseModule.forRoot({
         delivery,
         history: { size: BURST },
         transport: new RedisTransport({
-          url: REDIS_URL,
+          url,
           keyPrefix,
           maxQueuedSends: MAX_QUEUED_SENDS,
         }),
@@ -104,3 +113,71 @@ describeWithRedis(
     );
   },
 );
+
+// Redis stops answering without closing its connections (SIGSTOP here; a host
+// lost without a reset is the same): the connection looks alive, so only the
+// unanswered publish tells. A burst made meanwhile is still taken; once Redis
+// has been silent for NOT_ANSWERING_MS, sends past maxQueuedSends are refused,
+// saying so, and health is down. The test has a Redis of its own to pause.
+describeWithRedis('sends while Redis stops answering', () => {
+  const clients = new SseTestClients();
+  let redis: RedisServerProcess;
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    redis = await RedisServerProcess.start();
+    app = await startApp(
+      burstModule(uniquePrefix(), 'pipeline', redis.url),
+      () => new ExpressAdapter(),
+    );
+  });
+  afterAll(async () => {
+    clients.closeAll();
+    redis?.resume();
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('takes a burst, refuses past the limit once Redis has been silent for NOT_ANSWERING_MS, and delivers every taken send once it answers', async () => {
+    const client = clients.connect(`${app.url}/notices`);
+    await client.waitForOpen();
+    const notices = app.app.get(ChannelService).channel('notices');
+    const transport = app.app.get(SseTransport);
+    await waitFor(() => notices.count() === 1, 'the client to join');
+    notices.send({ data: 'before' });
+    await client.waitForEvents(1);
+
+    redis.pause();
+    const pausedAt = Date.now();
+    for (let i = 1; i <= BURST; i++) notices.send({ data: `during ${i}` });
+    await waitFor(
+      () => transport.health().status === 'down',
+      'health to say that Redis does not answer',
+      NOT_ANSWERING_MS + 2000,
+    );
+    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(NOT_ANSWERING_MS);
+    const silent = REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS);
+    expect(transport.health()).toEqual({
+      status: 'down',
+      queuedSends: BURST,
+      error: silent,
+    });
+    expect(() => notices.send({ data: 'refused' })).toThrow(
+      new SseTransportError(
+        REDIS_MESSAGES.outboxFull(silent, MAX_QUEUED_SENDS, 'notices'),
+      ),
+    );
+
+    redis.resume();
+    await client.waitForEvents(1 + BURST);
+    expect(client.events.map((event) => event.data)).toEqual([
+      'before',
+      ...Array.from({ length: BURST }, (_, i) => `during ${i + 1}`),
+    ]);
+    await waitFor(
+      () => transport.health().status === 'up',
+      'health to be up again',
+    );
+    expect(transport.health()).toEqual({ status: 'up', queuedSends: 0 });
+  });
+});

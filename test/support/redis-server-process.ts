@@ -75,6 +75,19 @@ export class RedisServerProcess {
     );
   }
 
+  /**
+   * Stops it without closing anything (SIGSTOP): connections stay open and
+   * nothing is answered, as with a Redis host lost without a reset.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run on (SIGCONT): it answers what waited. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Runs one command on a connection of its own, closed after. */
   async command(...args: Array<string | number>): Promise<unknown> {
     const redis = new Redis(this.url, {
