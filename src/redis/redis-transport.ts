@@ -374,17 +374,22 @@ export class RedisTransport
   }
 
   health(): SseTransportHealth {
-    const connected =
-      this.commands.status === 'ready' && this.reader.status === 'ready';
-    if (connected && !this.outbox.unanswered)
-      return { status: 'up', queuedSends: this.outbox.size };
-    return {
-      status: 'down',
-      queuedSends: this.outbox.size,
-      error: connected
-        ? REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS)
-        : (this.lastError ?? `connection ${this.commands.status}`),
-    };
+    const queuedSends = this.outbox.size;
+    const error = this.whyDown();
+    return error === undefined
+      ? { status: 'up', queuedSends }
+      : { status: 'down', queuedSends, error };
+  }
+
+  /** Why events do not flow now, or `undefined` while they do. */
+  private whyDown(): string | undefined {
+    if (this.commands.status !== 'ready' || this.reader.status !== 'ready')
+      return this.lastError ?? `connection ${this.commands.status}`;
+    if (this.outbox.unanswered)
+      return REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS);
+    if (this.publishRefusal !== undefined)
+      return REDIS_MESSAGES.notTakingRefused(this.publishRefusal);
+    return undefined;
   }
 
   private connect(client: Redis): Promise<void> {

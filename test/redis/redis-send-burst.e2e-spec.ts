@@ -114,12 +114,13 @@ describeWithRedis(
   },
 );
 
-// Redis stops answering without closing its connections (SIGSTOP here; a host
-// lost without a reset is the same): the connection looks alive, so only the
-// unanswered publish tells. A burst made meanwhile is still taken; once Redis
-// has been silent for NOT_ANSWERING_MS, sends past maxQueuedSends are refused,
-// saying so, and health is down. The test has a Redis of its own to pause.
-describeWithRedis('sends while Redis stops answering', () => {
+// Redis is reachable but does not take sends: it stops answering without
+// closing its connections (SIGSTOP here; a host lost without a reset is the
+// same), or answers them with an error (out of memory). Sends past
+// maxQueuedSends are then refused, saying which, and health is down; every
+// send taken is published once Redis takes sends again. The test has a Redis
+// of its own to pause and to fill.
+describeWithRedis('sends while a reachable Redis does not take them', () => {
   const clients = new SseTestClients();
   let redis: RedisServerProcess;
   let app: RunningApp;
@@ -132,20 +133,26 @@ describeWithRedis('sends while Redis stops answering', () => {
     );
   });
   afterAll(async () => {
-    clients.closeAll();
     redis?.resume();
     await app?.close();
     await redis?.stop();
   });
 
-  it('takes a burst, refuses past the limit once Redis has been silent for NOT_ANSWERING_MS, and delivers every taken send once it answers', async () => {
+  /** A client of `notices`, once it has had one event. */
+  async function subscribed() {
     const client = clients.connect(`${app.url}/notices`);
     await client.waitForOpen();
     const notices = app.app.get(ChannelService).channel('notices');
-    const transport = app.app.get(SseTransport);
     await waitFor(() => notices.count() === 1, 'the client to join');
     notices.send({ data: 'before' });
     await client.waitForEvents(1);
+    return { client, notices, transport: app.app.get(SseTransport) };
+  }
+
+  afterEach(() => clients.closeAll());
+
+  it('takes a burst, refuses past the limit once Redis has been silent for NOT_ANSWERING_MS, and delivers every taken send once it answers', async () => {
+    const { client, notices, transport } = await subscribed();
 
     redis.pause();
     const pausedAt = Date.now();
@@ -179,5 +186,38 @@ describeWithRedis('sends while Redis stops answering', () => {
       'health to be up again',
     );
     expect(transport.health()).toEqual({ status: 'up', queuedSends: 0 });
+  });
+
+  it('refuses past the limit while Redis answers sends with an error, saying it, and delivers every taken send once it takes them', async () => {
+    const { client, notices, transport } = await subscribed();
+    // Redis refuses every write (OOM) once it is over maxmemory.
+    await redis.command('CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      for (let i = 1; i <= BURST; i++) notices.send({ data: `during ${i}` });
+      await waitFor(
+        () => transport.health().status === 'down',
+        'health to say that Redis refuses sends',
+      );
+      const { error } = transport.health();
+      expect(error).toMatch(
+        /^Redis refused the last sends \(OOM command not allowed/,
+      );
+      expect(() => notices.send({ data: 'refused' })).toThrow(
+        new SseTransportError(
+          REDIS_MESSAGES.outboxFull(error!, MAX_QUEUED_SENDS, 'notices'),
+        ),
+      );
+    } finally {
+      await redis.command('CONFIG', 'SET', 'maxmemory', '0');
+    }
+    await client.waitForEvents(1 + BURST);
+    expect(client.events.map((event) => event.data)).toEqual([
+      'before',
+      ...Array.from({ length: BURST }, (_, i) => `during ${i + 1}`),
+    ]);
+    await waitFor(
+      () => transport.health().status === 'up',
+      'health to be up again',
+    );
   });
 });
