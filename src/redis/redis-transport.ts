@@ -44,16 +44,18 @@ import { SharedStreamReader } from './shared-stream-reader.js';
 interface ScriptCommands {
   ssePublish(
     ...keysAndArgs: Array<string | number>
-  ): Promise<[0 | 2, string] | [1, string, number]>;
-  sseEpoch(...keysAndArgs: Array<string | number>): Promise<[string, string]>;
+  ): Promise<[0, string, string] | [1, string, number] | [2, string]>;
+  sseEpoch(
+    ...keysAndArgs: Array<string | number>
+  ): Promise<[string, string, string]>;
   ssePresence(...keysAndArgs: Array<string | number>): Promise<number>;
   sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
 /** The scripts, as commands of the transport's connection: name, number of keys, Lua. */
 const SCRIPTS: ReadonlyArray<[keyof ScriptCommands, number, string]> = [
-  ['ssePublish', 5, PUBLISH_SCRIPT],
-  ['sseEpoch', 2, EPOCH_SCRIPT],
+  ['ssePublish', 6, PUBLISH_SCRIPT],
+  ['sseEpoch', 3, EPOCH_SCRIPT],
   ['ssePresence', 2, PRESENCE_SCRIPT],
   ['sseCountAll', 1, COUNT_ALL_SCRIPT],
 ];
@@ -107,6 +109,8 @@ export class RedisTransport
   private eventIds = new EventIds();
   /** The epoch set if Redis has none: it is new, or lost its data. */
   private freshEpoch = randomBytes(6).toString('hex');
+  /** The position the current history's events come after (see `RedisKeys.start`). */
+  private historyStart = 0;
   private sink!: TransportSink;
   private readonly changedCounts = new Set<string>();
   private countWriteTimer: NodeJS.Timeout | undefined;
@@ -209,11 +213,15 @@ export class RedisTransport
     });
     try {
       await Promise.race([ready, timeout]);
-      const [epoch, position] = await this.commands.sseEpoch(
+      const [epoch, position, start] = await this.commands.sseEpoch(
         this.keys.epoch,
         this.keys.position,
+        this.keys.start,
         this.freshEpoch,
+        '',
+        0,
       );
+      this.historyStart = Number(start);
       this.eventIds = new EventIds(epoch);
       // Never offer the epoch in use as the next one: a restart must change it.
       if (epoch === this.freshEpoch)
@@ -296,13 +304,16 @@ export class RedisTransport
     position: number,
   ): Promise<ReplayResult> {
     const names = [...new Set(channels)];
+    // A position before the history's start (a reset's) means its start: what
+    // is before it belongs to a lost history.
+    const from = Math.max(position, this.historyStart);
     const pipeline = this.commands
       .pipeline()
       .get(this.keys.epoch)
       .get(this.keys.position)
       .time();
     for (const name of names)
-      pipeline.xrange(this.keys.channel(name), `(${position}-0`, '+');
+      pipeline.xrange(this.keys.channel(name), `(${from}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error);
     if (failed) throw failed[0];
@@ -321,7 +332,7 @@ export class RedisTransport
       const kept = channelStreamEvents(replies[i + 3][1] as StreamEntry[]);
       if (kept.length === 0) continue;
       const { size, maxAgeMs } = this.sink.historyOf(names[i]);
-      if (size === 0 || lostSome(kept, position)) return { reset: 'evicted' };
+      if (size === 0 || lostSome(kept, from)) return { reset: 'evicted' };
       if (maxAgeMs !== undefined && now - kept[0].at > maxAgeMs)
         return { reset: 'evicted' };
       for (const event of kept) {
@@ -410,6 +421,7 @@ export class RedisTransport
       pipeline.ssePublish(
         this.keys.epoch,
         this.keys.position,
+        this.keys.start,
         this.keys.events,
         this.keys.channel(send.channel),
         this.keys.sent(this.instanceId),
@@ -421,6 +433,7 @@ export class RedisTransport
         size,
         this.settings.backlogSize,
         SENT_MARKER_TTL_MS,
+        this.streamReader.position,
       );
     }
     let replies: Array<[Error | null, unknown]>;
@@ -439,10 +452,10 @@ export class RedisTransport
         return taken;
       }
       this.publishRefusal = undefined;
-      const [outcome, replyEpoch] = reply as [number, string];
+      const [outcome, replyEpoch, start] = reply as [number, string, string];
       if (outcome === 0) {
-        // Redis lost its data: the rest go into the new history.
-        this.restartHistory(replyEpoch);
+        // Redis lost data: the rest go into the new history.
+        this.restartHistory(replyEpoch, Number(start));
         setImmediate(() => this.outbox.flush());
         return taken;
       }
@@ -461,23 +474,30 @@ export class RedisTransport
 
   /** On every (re)connection of the reader, before it reads on, and when a read found another epoch. */
   private async checkEpoch(): Promise<void> {
-    const [epoch] = await this.commands.sseEpoch(
+    const [epoch, , start] = await this.commands.sseEpoch(
       this.keys.epoch,
       this.keys.position,
+      this.keys.start,
       this.freshEpoch,
+      this.eventIds.epoch,
+      this.streamReader.position,
     );
-    this.restartHistory(epoch);
+    this.restartHistory(epoch, Number(start));
   }
 
-  /** Moves to the history `epoch` if it is a new one: every stream is reset, and events are read from its start. */
-  private restartHistory(epoch: string): void {
+  /**
+   * Moves to the history `epoch`, whose events come after `start`, if it is a
+   * new one: every stream is reset, and events are read from its start.
+   */
+  private restartHistory(epoch: string, start: number): void {
     if (epoch === this.eventIds.epoch) return;
     this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
     this.eventIds = new EventIds(epoch);
+    this.historyStart = start;
     this.freshEpoch = randomBytes(6).toString('hex');
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
-    this.streamReader.restartFrom(0);
+    this.streamReader.restartFrom(start);
     this.sink.restarted();
   }
 

@@ -18,7 +18,8 @@ export const REDIS_MESSAGES = {
   startFailed: (where: string, timeoutMs: number, error: unknown) =>
     `RedisTransport could not reach Redis at ${where} within ${timeoutMs} ms: ${errorText(error)}.`,
   historyRestarted: (epoch: string) =>
-    `Redis lost its data (a restart without persistence, or a flush): the history starts over as ${epoch}; ` +
+    `Redis lost data (a flush, a restart without persistence or from an older snapshot, a failover that lost writes): ` +
+    `the history starts over as ${epoch}; ` +
     `open streams get a reset event.`,
   eventsSkipped: (from: number, to: number) =>
     `Events ${from + 1} to ${to - 1} were no longer in Redis's shared stream when this instance read on; ` +
