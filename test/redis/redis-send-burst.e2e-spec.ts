@@ -25,8 +25,9 @@ import { SseTestClients } from '../support/sse-test-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** Small, so that the burst is several times it; above the outbox's batch of 512, so that it takes several batches. */
+/** Small, so that a burst of three times it is quick. */
 const MAX_QUEUED_SENDS = 200;
+/** Larger than the outbox's batch of 512, so that it reaches Redis in several batches. */
 const BURST = 3 * MAX_QUEUED_SENDS;
 
 @Controller()
