@@ -11,12 +11,18 @@ export class RedisKeys {
   readonly events: string;
   /** Live instances, scored by when they expire. */
   readonly instances: string;
+  /**
+   * The position the current history's events come after: 0, or the newest
+   * position Redis still had when it was found to have lost later ones.
+   */
+  readonly start: string;
 
   constructor(readonly prefix: string) {
     this.epoch = `${prefix}epoch`;
     this.position = `${prefix}position`;
     this.events = `${prefix}events`;
     this.instances = `${prefix}instances`;
+    this.start = `${prefix}start`;
   }
 
   /** One channel's history. */

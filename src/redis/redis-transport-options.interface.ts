@@ -30,8 +30,10 @@ export interface RedisTransportOptions {
    */
   backlogSize?: number;
   /**
-   * Sends that may wait while Redis is unreachable; past it, `send()` throws an
-   * `SseTransportError`.
+   * Sends that may wait while Redis does not take them (it is unreachable,
+   * refuses them with an error, or has not answered a publish for 2 s); past
+   * it, `send()` throws an `SseTransportError` that says which. While Redis
+   * takes sends, a burst of any size is queued and published in batches.
    * @default 10000
    */
   maxQueuedSends?: number;

@@ -19,7 +19,11 @@ import {
   BrokerChannelMessage,
   encodeBrokerPayload,
 } from './broker-channel-message.js';
-import { PublishOutbox, type QueuedSend } from './publish-outbox.js';
+import {
+  NOT_ANSWERING_MS,
+  PublishOutbox,
+  type QueuedSend,
+} from './publish-outbox.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.interface.js';
 import { REDIS_MESSAGES } from './redis.messages.js';
@@ -40,16 +44,18 @@ import { SharedStreamReader } from './shared-stream-reader.js';
 interface ScriptCommands {
   ssePublish(
     ...keysAndArgs: Array<string | number>
-  ): Promise<[0 | 2, string] | [1, string, number]>;
-  sseEpoch(...keysAndArgs: Array<string | number>): Promise<[string, string]>;
+  ): Promise<[0, string, string] | [1, string, number] | [2, string]>;
+  sseEpoch(
+    ...keysAndArgs: Array<string | number>
+  ): Promise<[string, string, string]>;
   ssePresence(...keysAndArgs: Array<string | number>): Promise<number>;
   sseCountAll(...keysAndArgs: Array<string | number>): Promise<number>;
 }
 
 /** The scripts, as commands of the transport's connection: name, number of keys, Lua. */
 const SCRIPTS: ReadonlyArray<[keyof ScriptCommands, number, string]> = [
-  ['ssePublish', 5, PUBLISH_SCRIPT],
-  ['sseEpoch', 2, EPOCH_SCRIPT],
+  ['ssePublish', 6, PUBLISH_SCRIPT],
+  ['sseEpoch', 3, EPOCH_SCRIPT],
   ['ssePresence', 2, PRESENCE_SCRIPT],
   ['sseCountAll', 1, COUNT_ALL_SCRIPT],
 ];
@@ -103,12 +109,16 @@ export class RedisTransport
   private eventIds = new EventIds();
   /** The epoch set if Redis has none: it is new, or lost its data. */
   private freshEpoch = randomBytes(6).toString('hex');
+  /** The position the current history's events come after (see `RedisKeys.start`). */
+  private historyStart = 0;
   private sink!: TransportSink;
   private readonly changedCounts = new Set<string>();
   private countWriteTimer: NodeJS.Timeout | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
+  /** The error Redis answered the last publish with, until one is taken again. */
+  private publishRefusal: unknown;
   /** Whether the epoch is known: sends wait until then. */
   private started = false;
   private closing = false;
@@ -144,8 +154,10 @@ export class RedisTransport
     });
     for (const [command, numberOfKeys, lua] of SCRIPTS)
       this.commands.defineCommand(command, { numberOfKeys, lua });
-    this.outbox = new PublishOutbox(this.settings.maxQueuedSends, (batch) =>
-      this.publishBatch(batch),
+    this.outbox = new PublishOutbox(
+      this.settings.maxQueuedSends,
+      (batch) => this.publishBatch(batch),
+      () => this.whyNotTaking(),
     );
     this.streamReader = new SharedStreamReader(
       this.reader,
@@ -153,11 +165,12 @@ export class RedisTransport
       this.keys,
       {
         idOf: (position) => this.eventIds.format(position),
+        epoch: () => this.eventIds.epoch,
         hasMembers: (channel) => this.sink.count(channel) > 0,
         channelsWithMembers: () => this.sink.channelsWithMembers(),
         deliver: (channel, message) => this.sink.deliver(channel, message),
         missed: (channel) => this.sink.missed(channel),
-        connected: () => this.checkEpoch(),
+        checkEpoch: () => this.checkEpoch(),
         skipped: (from, to) =>
           this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
         failed: (error) => this.noteFailure(error),
@@ -202,11 +215,15 @@ export class RedisTransport
     });
     try {
       await Promise.race([ready, timeout]);
-      const [epoch, position] = await this.commands.sseEpoch(
+      const [epoch, position, start] = await this.commands.sseEpoch(
         this.keys.epoch,
         this.keys.position,
+        this.keys.start,
         this.freshEpoch,
+        '',
+        0,
       );
+      this.historyStart = Number(start);
       this.eventIds = new EventIds(epoch);
       // Never offer the epoch in use as the next one: a restart must change it.
       if (epoch === this.freshEpoch)
@@ -289,13 +306,16 @@ export class RedisTransport
     position: number,
   ): Promise<ReplayResult> {
     const names = [...new Set(channels)];
+    // A position before the history's start (a reset's) means its start: what
+    // is before it belongs to a lost history.
+    const from = Math.max(position, this.historyStart);
     const pipeline = this.commands
       .pipeline()
       .get(this.keys.epoch)
       .get(this.keys.position)
       .time();
     for (const name of names)
-      pipeline.xrange(this.keys.channel(name), `(${position}-0`, '+');
+      pipeline.xrange(this.keys.channel(name), `(${from}-0`, '+');
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error);
     if (failed) throw failed[0];
@@ -314,7 +334,7 @@ export class RedisTransport
       const kept = channelStreamEvents(replies[i + 3][1] as StreamEntry[]);
       if (kept.length === 0) continue;
       const { size, maxAgeMs } = this.sink.historyOf(names[i]);
-      if (size === 0 || lostSome(kept, position)) return { reset: 'evicted' };
+      if (size === 0 || lostSome(kept, from)) return { reset: 'evicted' };
       if (maxAgeMs !== undefined && now - kept[0].at > maxAgeMs)
         return { reset: 'evicted' };
       for (const event of kept) {
@@ -367,15 +387,22 @@ export class RedisTransport
   }
 
   health(): SseTransportHealth {
-    const up =
-      this.commands.status === 'ready' && this.reader.status === 'ready';
-    return up
-      ? { status: 'up', queuedSends: this.outbox.size }
-      : {
-          status: 'down',
-          queuedSends: this.outbox.size,
-          error: this.lastError ?? `connection ${this.commands.status}`,
-        };
+    const queuedSends = this.outbox.size;
+    const error = this.whyDown();
+    return error === undefined
+      ? { status: 'up', queuedSends }
+      : { status: 'down', queuedSends, error };
+  }
+
+  /** Why events do not flow now, or `undefined` while they do. */
+  private whyDown(): string | undefined {
+    if (this.commands.status !== 'ready' || this.reader.status !== 'ready')
+      return this.lastError ?? `connection ${this.commands.status}`;
+    if (this.outbox.unanswered)
+      return REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS);
+    if (this.publishRefusal !== undefined)
+      return REDIS_MESSAGES.notTakingRefused(this.publishRefusal);
+    return undefined;
   }
 
   private connect(client: Redis): Promise<void> {
@@ -396,6 +423,7 @@ export class RedisTransport
       pipeline.ssePublish(
         this.keys.epoch,
         this.keys.position,
+        this.keys.start,
         this.keys.events,
         this.keys.channel(send.channel),
         this.keys.sent(this.instanceId),
@@ -407,6 +435,7 @@ export class RedisTransport
         size,
         this.settings.backlogSize,
         SENT_MARKER_TTL_MS,
+        this.streamReader.position,
       );
     }
     let replies: Array<[Error | null, unknown]>;
@@ -420,13 +449,15 @@ export class RedisTransport
       const [error, reply] = replies[taken] ?? [new Error('no reply')];
       if (error) {
         this.logger.warn(REDIS_MESSAGES.publishFailed(error));
+        this.publishRefusal = error;
         this.retryLater();
         return taken;
       }
-      const [outcome, replyEpoch] = reply as [number, string];
+      this.publishRefusal = undefined;
+      const [outcome, replyEpoch, start] = reply as [number, string, string];
       if (outcome === 0) {
-        // Redis lost its data: the rest go into the new history.
-        this.restartHistory(replyEpoch);
+        // Redis lost data: the rest go into the new history.
+        this.restartHistory(replyEpoch, Number(start));
         setImmediate(() => this.outbox.flush());
         return taken;
       }
@@ -434,25 +465,41 @@ export class RedisTransport
     return batch.length;
   }
 
-  /** On every (re)connection of the reader, before it reads on. */
-  private async checkEpoch(): Promise<void> {
-    const [epoch] = await this.commands.sseEpoch(
-      this.keys.epoch,
-      this.keys.position,
-      this.freshEpoch,
-    );
-    this.restartHistory(epoch);
+  /** Why Redis does not take sends now, for the outbox's refusal; `undefined` while it does. */
+  private whyNotTaking(): string | undefined {
+    if (this.commands.status !== 'ready')
+      return REDIS_MESSAGES.notTakingUnreachable;
+    if (this.publishRefusal !== undefined)
+      return REDIS_MESSAGES.notTakingRefused(this.publishRefusal);
+    return undefined;
   }
 
-  /** Moves to the history `epoch` if it is a new one: every stream is reset, and events are read from its start. */
-  private restartHistory(epoch: string): void {
+  /** On every (re)connection of the reader, before it reads on, and when a read found another epoch. */
+  private async checkEpoch(): Promise<void> {
+    const [epoch, , start] = await this.commands.sseEpoch(
+      this.keys.epoch,
+      this.keys.position,
+      this.keys.start,
+      this.freshEpoch,
+      this.eventIds.epoch,
+      this.streamReader.position,
+    );
+    this.restartHistory(epoch, Number(start));
+  }
+
+  /**
+   * Moves to the history `epoch`, whose events come after `start`, if it is a
+   * new one: every stream is reset, and events are read from its start.
+   */
+  private restartHistory(epoch: string, start: number): void {
     if (epoch === this.eventIds.epoch) return;
     this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
     this.eventIds = new EventIds(epoch);
+    this.historyStart = start;
     this.freshEpoch = randomBytes(6).toString('hex');
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
-    this.streamReader.restartFrom(0);
+    this.streamReader.restartFrom(start);
     this.sink.restarted();
   }
 
@@ -500,6 +547,8 @@ export class RedisTransport
   private noteReady(): void {
     // Before the start, onModuleInit does this once the epoch is known.
     if (!this.started || this.commands.status !== 'ready') return;
+    // A send refused with the connection (it was closing) is retried now.
+    this.publishRefusal = undefined;
     // Redis may have lost this instance's counts with the connection.
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);

@@ -1,8 +1,14 @@
 /** The Redis transport's error and log texts. */
 export const REDIS_MESSAGES = {
-  outboxFull: (limit: number, channel: string) =>
-    `Redis is unreachable and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
+  /** `why` is one of the three below. */
+  outboxFull: (why: string, limit: number, channel: string) =>
+    `${why} and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
     `"${channel}" was refused: nobody will receive it.`,
+  notTakingUnreachable: 'Redis is unreachable',
+  notTakingRefused: (error: unknown) =>
+    `Redis refused the last sends (${errorText(error)})`,
+  notAnswering: (ms: number) =>
+    `Redis has not answered the last sends for ${ms} ms`,
   closed: (channel: string) =>
     `The application is shutting down, so this send to channel "${channel}" was refused: nobody will receive it.`,
   unreachable: (error: unknown) =>
@@ -12,7 +18,8 @@ export const REDIS_MESSAGES = {
   startFailed: (where: string, timeoutMs: number, error: unknown) =>
     `RedisTransport could not reach Redis at ${where} within ${timeoutMs} ms: ${errorText(error)}.`,
   historyRestarted: (epoch: string) =>
-    `Redis lost its data (a restart without persistence, or a flush): the history starts over as ${epoch}; ` +
+    `Redis lost data (a flush, a restart without persistence or from an older snapshot, a failover that lost writes): ` +
+    `the history starts over as ${epoch}; ` +
     `open streams get a reset event.`,
   eventsSkipped: (from: number, to: number) =>
     `Events ${from + 1} to ${to - 1} were no longer in Redis's shared stream when this instance read on; ` +

@@ -13,6 +13,8 @@ import {
 export interface SharedStreamHandler {
   /** Formats the id of the event at `position` in the current history. */
   idOf(position: number): string;
+  /** The epoch of the history the transport is in. */
+  epoch(): string;
   /** Whether this instance has members of `channel`: events of others are skipped unread. */
   hasMembers(channel: string): boolean;
   /** Channels with members in this instance. */
@@ -20,8 +22,11 @@ export interface SharedStreamHandler {
   deliver(channel: string, message: BrokerChannelMessage): void;
   /** The members of `channel` missed events that are gone from Redis. */
   missed(channel: string): void;
-  /** Called before reading on after a (re)connection: checks the epoch, which may call `restartFrom`. */
-  connected(): Promise<void>;
+  /**
+   * Checks the epoch in Redis, which may call `restartFrom`: before reading on
+   * after a (re)connection, and when a read found an epoch other than `epoch()`.
+   */
+  checkEpoch(): Promise<void>;
   /** Events `from + 1` to `to - 1` were gone from the shared stream: they are read from channel histories. */
   skipped(from: number, to: number): void;
   /** Reading failed; it is retried once the connection is back. */
@@ -29,10 +34,21 @@ export interface SharedStreamHandler {
 }
 
 const READ_COUNT = 1000;
+/**
+ * How long one `XREAD` waits for events before it returns empty. Each read
+ * also reads the epoch, so this is the longest an instance that neither
+ * publishes nor receives anything takes to notice that Redis lost its data
+ * (a flush, a restart without persistence). One empty read a second per
+ * instance costs Redis nothing.
+ */
+export const READ_BLOCK_MS = 1000;
 
 /**
  * Reads the shared stream of every channel's events, in position order, on a
  * connection of its own (`XREAD BLOCK`), and hands each event to the transport.
+ * Every read also reads the epoch, and a read returns at least every
+ * `READ_BLOCK_MS`: an instance learns that Redis lost its data within that
+ * time even if it never publishes.
  *
  * Unlike Pub/Sub, a stream is read from a position, so a dropped connection
  * loses nothing: the reader carries on from the last event it handed on. If
@@ -89,7 +105,7 @@ export class SharedStreamReader {
           await this.whenReady();
           if (this.stopped) return;
           this.connectionId = Number(await this.reader.client('ID'));
-          await this.handler.connected();
+          await this.handler.checkEpoch();
           mustConnect = false;
         }
         await this.readOnce();
@@ -106,20 +122,39 @@ export class SharedStreamReader {
   private async readOnce(): Promise<void> {
     const generation = this.generation;
     this.blocked = true;
-    const reply = (await this.reader
+    // The epoch is read right after the events, on the same connection: if it
+    // is still the one in use, the events are of this history (a new history's
+    // events are only ever written under its own epoch).
+    const replies = await this.reader
+      .pipeline()
       .xread(
         'COUNT',
         READ_COUNT,
         'BLOCK',
-        0,
+        READ_BLOCK_MS,
         'STREAMS',
         this.keys.events,
         `${this.cursor}-0`,
       )
-      .finally(() => (this.blocked = false))) as Array<
-      [string, StreamEntry[]]
-    > | null;
-    if (!reply || generation !== this.generation) return;
+      .get(this.keys.epoch)
+      .exec()
+      .finally(() => (this.blocked = false));
+    if (generation !== this.generation) return;
+    const [[readError, reply], [epochError, epoch]] = (replies ?? [
+      [new Error('no reply')],
+      [new Error('no reply')],
+    ]) as [
+      [Error | null, Array<[string, StreamEntry[]]> | null],
+      [Error | null, string | null],
+    ];
+    if (readError) throw readError;
+    if (epochError) throw epochError;
+    if (epoch !== this.handler.epoch()) {
+      // Redis lost its data: what was read may be the new history's, under old ids.
+      await this.handler.checkEpoch();
+      return;
+    }
+    if (!reply) return;
     for (const [id, fields] of reply[0][1]) {
       const position = positionOf(id);
       if (position <= this.cursor) continue;

@@ -21,9 +21,13 @@ const HEARTBEAT_MS = 100;
 const OUTAGE_MS = 2500;
 const HEARTBEAT = ': heartbeat\n\n';
 
-/** What a refused send throws: the queue is full. */
+/** What a refused send throws: Redis is unreachable and the queue is full. */
 const REFUSAL = new SseTransportError(
-  REDIS_MESSAGES.outboxFull(MAX_QUEUED_SENDS, 'feed'),
+  REDIS_MESSAGES.outboxFull(
+    REDIS_MESSAGES.notTakingUnreachable,
+    MAX_QUEUED_SENDS,
+    'feed',
+  ),
 ).message;
 
 const heartbeatsIn = (body: string) => body.split(HEARTBEAT).length - 1;

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
@@ -15,10 +18,23 @@ export class RedisServerProcess {
   private output = '';
   private exited = false;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string | undefined,
+  ) {}
 
-  static async start(): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(await freePort());
+  /**
+   * Starts one. With `snapshots`, it keeps a snapshot file in a directory of
+   * its own, written only by a `SAVE` the test sends, and loaded by
+   * `restart()`: a Redis that comes back with older data than it had.
+   */
+  static async start(
+    options: { snapshots?: boolean } = {},
+  ): Promise<RedisServerProcess> {
+    const dir = options.snapshots
+      ? await mkdtemp(join(tmpdir(), 'sse-redis-'))
+      : undefined;
+    const server = new RedisServerProcess(await freePort(), dir);
     await server.restart();
     return server;
   }
@@ -33,16 +49,21 @@ export class RedisServerProcess {
       throw new Error(`redis-server on port ${this.port} is running already`);
     this.output = '';
     this.exited = false;
-    const child = spawn('redis-server', [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      // Its snapshot file, if any, is in its own directory.
+      { cwd: this.dir },
+    );
     this.child = child;
     child.stdout
       .setEncoding('utf8')
@@ -73,6 +94,25 @@ export class RedisServerProcess {
       () => this.exited,
       `redis-server on port ${this.port} to exit`,
     );
+  }
+
+  /** Stops it for good, and removes its snapshot directory if it has one. */
+  async remove(): Promise<void> {
+    await this.stop();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Stops it without closing anything (SIGSTOP): connections stay open and
+   * nothing is answered, as with a Redis host lost without a reset.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run on (SIGCONT): it answers what waited. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** Runs one command on a connection of its own, closed after. */
