@@ -115,20 +115,24 @@ export class ManagedSseConnection
       owner.budget,
       owner.counters,
     );
-    const head = owner.channels.head;
     const resumeFrom =
       setup.lastEventId === undefined
         ? undefined
         : owner.channels.ids.parse(setup.lastEventId);
-    this.position = head;
+    const resumable =
+      resumeFrom !== undefined && !owner.channels.isFuture(resumeFrom);
+    // The position is settled before anything is written: EventSource adopts
+    // the id of every frame it dispatches, the `retry:` hint's too, so an id
+    // past what a resuming client has been given would skip the replay if it
+    // dropped right after that frame.
+    this.position = resumable ? resumeFrom : owner.channels.head;
     if (setup.retryMs !== undefined)
       this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
     if (setup.lastEventId === undefined) return;
-    if (resumeFrom === undefined || owner.channels.isFuture(resumeFrom)) {
+    if (!resumable) {
       // Malformed, from another history, or from the future: nothing to trust.
       this.pushReset('unknown');
     } else {
-      this.position = resumeFrom;
       this.resumeFrom = resumeFrom;
       this.liveDuringCatchUp = [];
     }
