@@ -85,8 +85,8 @@ export class ManagedSseConnection
   private position: number;
   /** The position to replay from, until the catch-up has run. */
   private resumeFrom: number | undefined;
-  /** Live channel events that arrived during the catch-up. */
-  private liveDuringCatchUp: ChannelMessage[] | undefined;
+  /** Whether its catch-up is still to run or running: live events are held back by the outbox meanwhile. */
+  private catchingUp = false;
   private ending: Ending | undefined;
   private closeCallbacks: Array<() => void> | undefined;
   /** Whether an event was queued since the last heartbeat tick. */
@@ -134,7 +134,7 @@ export class ManagedSseConnection
       this.pushReset('unknown');
     } else {
       this.resumeFrom = resumeFrom;
-      this.liveDuringCatchUp = [];
+      this.catchingUp = true;
     }
   }
 
@@ -225,8 +225,8 @@ export class ManagedSseConnection
   /** Queues a channel event, unless this connection has it already. */
   deliver(message: ChannelMessage): boolean {
     if (this.ending) return false;
-    if (this.liveDuringCatchUp) {
-      this.liveDuringCatchUp.push(message);
+    if (this.catchingUp) {
+      this.outbox.hold(message);
       return true;
     }
     if (message.position <= this.position) return true;
@@ -239,7 +239,7 @@ export class ManagedSseConnection
   /** Tells the client it missed events of one of its channels that cannot be replayed. */
   missed(): void {
     if (this.ending) return;
-    if (this.liveDuringCatchUp) this.missedDuringCatchUp = true;
+    if (this.catchingUp) this.missedDuringCatchUp = true;
     else this.pushReset('evicted');
   }
 
@@ -251,8 +251,8 @@ export class ManagedSseConnection
   restartHistory(): void {
     if (this.ending) return;
     this.position = 0;
-    if (this.liveDuringCatchUp) {
-      this.liveDuringCatchUp = [];
+    if (this.catchingUp) {
+      this.outbox.dropHeld();
       this.missedDuringCatchUp = true;
     } else {
       this.pushReset('evicted');
@@ -336,8 +336,8 @@ export class ManagedSseConnection
       result = { reset: 'evicted' as const };
     }
     if (this.ending) return;
-    const live = this.liveDuringCatchUp ?? [];
-    this.liveDuringCatchUp = undefined;
+    const live = this.outbox.releaseHeld() as ChannelMessage[];
+    this.catchingUp = false;
     if (this.missedDuringCatchUp) result = { reset: 'evicted' as const };
     this.missedDuringCatchUp = false;
     if ('reset' in result) {
@@ -380,7 +380,8 @@ export class ManagedSseConnection
     for (const name of this.joinedChannels ?? [])
       this.owner.channels.leave(name, this);
     this.joinedChannels = undefined;
-    this.liveDuringCatchUp = undefined;
+    this.catchingUp = false;
+    this.outbox.dropHeld();
     this.owner.release(this);
     this.abortController?.abort();
     const callbacks = this.closeCallbacks ?? [];
