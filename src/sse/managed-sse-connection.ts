@@ -22,7 +22,7 @@ import type { ResolvedSseOptions } from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEvent } from './sse-event.interface.js';
 import type { ConflateKey } from './slow-client-policy.js';
-import { MESSAGES } from './sse.messages.js';
+import { MESSAGES, type BacklogCause } from './sse.messages.js';
 
 /** How a stream ended: closed by the server, failed, or dropped by the client. */
 type Ending = 'closed' | 'failed' | 'gone';
@@ -280,6 +280,12 @@ export class ManagedSseConnection
     return key && channelMessage.source
       ? String(key(channelMessage.source))
       : undefined;
+  }
+
+  /** What its waiting events wait for: the stream to start, its replay, or its client to read. */
+  get waitingFor(): BacklogCause {
+    if (!this.outbox.started) return 'start';
+    return this.catchingUp ? 'replay' : 'client';
   }
 
   overflowed(reason: OverflowReason, pending: number): void {

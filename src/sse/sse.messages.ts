@@ -22,6 +22,15 @@ export function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** What the events of a dropped connection were waiting for. */
+export type BacklogCause = 'client' | 'start' | 'replay';
+
+const BACKLOG_CAUSES: Record<BacklogCause, string> = {
+  client: 'that stopped reading',
+  start: 'whose stream had not started (its handler had not resolved)',
+  replay: 'while its replay was being read',
+};
+
 export const MESSAGES = {
   eventNotObject: (value: unknown) =>
     `An SSE event must be an object such as { type: 'update', data: ... }, got ${describeValue(value)}.`,
@@ -61,11 +70,12 @@ export const MESSAGES = {
     `Reading the history for SSE connection ${connectionId} failed (${err instanceof Error ? err.message : String(err)}); it gets a reset event instead.`,
   slowClientDropped: (
     endpoint: string,
+    waitingFor: BacklogCause,
     reason: string,
     pending: number,
     limit: number,
   ) =>
-    `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
+    `Dropped a client of ${endpoint} ${BACKLOG_CAUSES[waitingFor]}: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
   connectionRefused: (endpoint: string, reason: string) =>
     `Refused a connection to ${endpoint}: ${reason}. The client was told to come back later.`,
   shutdownTimedOut: (open: number, ms: number) =>
