@@ -123,16 +123,18 @@ export class ManagedSseConnection
       resumeFrom !== undefined && !owner.channels.isFuture(resumeFrom);
     // The position is settled before anything is written: EventSource adopts
     // the id of every frame it dispatches, the `retry:` hint's too, so an id
-    // past what a resuming client has been given would skip the replay if it
-    // dropped right after that frame.
+    // past what a resuming client has been given would skip its replay, or
+    // its reset, if it dropped right after that frame. A client whose id
+    // cannot be resumed gets the hint on its reset, in one frame.
     this.position = resumable ? resumeFrom : owner.channels.head;
+    if (setup.lastEventId !== undefined && !resumable) {
+      // Malformed, from another history, or from the future: nothing to trust.
+      this.pushReset('unknown', setup.retryMs);
+      return;
+    }
     if (setup.retryMs !== undefined)
       this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
-    if (setup.lastEventId === undefined) return;
-    if (!resumable) {
-      // Malformed, from another history, or from the future: nothing to trust.
-      this.pushReset('unknown');
-    } else {
+    if (resumable) {
       this.resumeFrom = resumeFrom;
       this.catchingUp = true;
     }
@@ -359,11 +361,12 @@ export class ManagedSseConnection
     for (const message of live) this.deliver(message);
   }
 
-  private pushReset(reason: 'unknown' | 'evicted'): void {
+  private pushReset(reason: 'unknown' | 'evicted', retryMs?: number): void {
     this.owner.counters.resets++;
     this.outbox.push({
       type: this.owner.options.resetEventType,
       id: this.currentId(),
+      retry: retryMs,
       data: reason,
     });
   }

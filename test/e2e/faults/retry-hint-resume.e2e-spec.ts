@@ -90,5 +90,18 @@ describe.each(ADAPTERS)(
         .map((frame) => /data: (.*)$/.exec(frame)![1]);
       expect(received).toEqual(['a11', 'a12', 'a13', 'a14', 'a15', 'a16']);
     });
+
+    it('puts the retry hint of a client whose id cannot be resumed on its reset: no frame comes before the reset', async () => {
+      send(21, 21);
+      const raw = await readRaw(`${running.url}/feed?channels=a`, {
+        headers: { 'Last-Event-ID': 'not-an-id-of-this-history' },
+        until: (body) => framesOf(body).length >= 1,
+      });
+      expect(framesOf(raw.body)[0]).toMatch(
+        new RegExp(
+          `^event: reset\nid: ${idAt(running.app)}\nretry: \\d+\ndata: unknown$`,
+        ),
+      );
+    });
   },
 );
