@@ -115,6 +115,19 @@ describe.each(ADAPTERS)(
       expect(budget()).toBe(0);
     });
 
+    it('frees them when the client leaves during its replay', async () => {
+      await resume('/queues/backlog', 'backlog');
+      send('backlog', 1, 20);
+      expect(budget()).toBeGreaterThan(20 * 1000);
+
+      client!.destroyAll();
+      await waitFor(
+        () => stats().connections.open === 0,
+        'the connection to be forgotten',
+      );
+      expect(budget()).toBe(0);
+    });
+
     it('conflates them on a conflating endpoint: the replay, then the latest event per key', async () => {
       await resume('/queues/quotes', 'quotes');
       send('quotes', 1, 1000, 1000, 10); // 1 MB, for a limit of 64 KiB
