@@ -2,6 +2,7 @@ import { Subject, type Subscriber, type Subscription } from 'rxjs';
 import { DirectWriter, type DirectResponse } from './direct-writer.js';
 import type { SseMessage } from './protocol/sse-message.js';
 import type { PendingBudget } from './pending-budget.js';
+import { PendingQueue, sizeOf } from './pending-queue.js';
 import type { SseCounters } from './stats/sse-counters.js';
 
 /** Why an outbox gave up on its client. */
@@ -16,30 +17,23 @@ export interface OutboxSocket {
 
 /** The connection an outbox writes for. */
 export interface OutboxOwner {
-  /** The key a waiting message is conflated by, if any; only asked while the client is behind. */
+  /** The key a waiting message is conflated by, if any; only asked of messages that wait. */
   conflationKeyOf(message: SseMessage): string | undefined;
   /** Called once when the client is too far behind to keep. */
   overflowed(reason: OverflowReason, pending: number): void;
-}
-
-interface PendingEntry {
-  message: SseMessage;
-  readonly size: number;
-  readonly key: string | undefined;
-  /** Replaced by a newer event with the same conflation key. */
-  superseded: boolean;
 }
 
 /**
  * What goes from one connection into Nest's `@Sse()` pipeline, through the
  * RxJS Subject Nest subscribes to.
  *
- * Until Nest subscribes, messages wait in order. After, a message goes to Nest
- * at once while the client keeps up; while its socket is backed up, messages
- * wait here instead, counted against the connection's limit and the
- * application's budget, and may be conflated. So a client that stops reading
- * costs at most its limit, never delays the others, and Nest's own queue stays
- * short.
+ * Until Nest subscribes, messages wait. After, a message goes to Nest at once
+ * while the client keeps up; while its socket is backed up, messages wait here
+ * instead. Whatever waits (for the stream to start, for the socket, or for a
+ * replay: see `hold()`) is counted against the connection's limit and the
+ * application's budget, and may be conflated. So a client that stops reading,
+ * or whose handler takes its time, costs at most its limit, never delays the
+ * others, and Nest's own queue stays short.
  *
  * With direct delivery, nothing goes through Nest's pipeline: messages wait
  * until Nest has written the response headers (which it does on the timer it
@@ -49,13 +43,12 @@ interface PendingEntry {
  */
 export class ConnectionOutbox {
   private readonly subject = new Subject<SseMessage>();
-  /** Messages sent before Nest subscribed; `undefined` once it has. */
-  private beforeStart: SseMessage[] | undefined = [];
-  /** What waits while the socket is backed up; made when first needed, as most clients keep up. */
-  private pending: PendingEntry[] | undefined;
-  private pendingStart = 0;
-  private pendingSize = 0;
-  private latestByKey: Map<string, PendingEntry> | undefined;
+  /** Whether the stream has started: Nest subscribed, and the headers are out for direct delivery. */
+  private streaming = false;
+  /** What waits for the stream to start or the socket to drain; made when first needed, as most clients keep up. */
+  private pending: PendingQueue | undefined;
+  /** Live events held back while a replay is read; see `hold()`. */
+  private held: PendingQueue | undefined;
   private waitingForDrain = false;
   private overflowed = false;
   private ending = false;
@@ -74,9 +67,9 @@ export class ConnectionOutbox {
     private readonly counters: SseCounters,
   ) {}
 
-  /** Whether Nest has subscribed. */
+  /** Whether the stream has started. */
   get started(): boolean {
-    return this.beforeStart === undefined;
+    return this.streaming;
   }
 
   /**
@@ -101,24 +94,47 @@ export class ConnectionOutbox {
     // pipeline is the safe way for this connection.
     if (this.direct?.headersSent)
       this.directWriter = new DirectWriter(this.direct);
-    const waiting = this.beforeStart ?? [];
-    this.beforeStart = undefined;
-    for (const message of waiting) this.push(message);
-    this.completeIfDone();
+    this.streaming = true;
+    this.flush();
   }
 
   /** Queues `message` for the client. */
   push(message: SseMessage): void {
     if (this.overflowed) return;
-    if (this.beforeStart) {
-      this.beforeStart.push(message);
-      return;
-    }
-    if (!this.pending && !this.socket?.writableNeedDrain) {
+    if (this.streaming && !this.pending && !this.socket?.writableNeedDrain) {
       this.write(message);
       return;
     }
     this.wait(message);
+  }
+
+  /**
+   * Holds `message` back until `releaseHeld()`, counted as waiting: for the
+   * live events that arrive while a replay is read, which must follow it.
+   */
+  hold(message: SseMessage): void {
+    if (!this.overflowed)
+      this.enqueue((this.held ??= new PendingQueue()), message);
+  }
+
+  /** The messages held back, in order; they no longer count as waiting (push them). */
+  releaseHeld(): SseMessage[] {
+    const held: SseMessage[] = [];
+    this.held?.takeWhile(
+      () => true,
+      (message, size) => {
+        this.budget.release(size);
+        held.push(message);
+      },
+    );
+    this.held = undefined;
+    return held;
+  }
+
+  /** Lets go of the messages held back. */
+  dropHeld(): void {
+    this.budget.release(this.held?.size ?? 0);
+    this.held = undefined;
   }
 
   /** Completes the stream once every queued message has gone to Nest. */
@@ -129,63 +145,61 @@ export class ConnectionOutbox {
 
   /** Forgets what waits and stops listening to the socket. */
   dispose(): void {
-    this.budget.release(this.pendingSize);
-    this.pendingSize = 0;
+    this.budget.release(this.pending?.size ?? 0);
     this.pending = undefined;
-    this.pendingStart = 0;
-    this.latestByKey = undefined;
+    this.dropHeld();
     if (this.waitingForDrain && this.onDrain)
       this.socket?.removeListener('drain', this.onDrain);
     this.waitingForDrain = false;
   }
 
   private wait(message: SseMessage): void {
+    if (this.enqueue((this.pending ??= new PendingQueue()), message))
+      this.waitForDrain();
+  }
+
+  /**
+   * Adds `message` to `queue`, in place of a waiting one with its conflation
+   * key; gives up on the client instead when that passes its limit or the
+   * application's budget. Returns whether it was queued.
+   */
+  private enqueue(queue: PendingQueue, message: SseMessage): boolean {
     const size = sizeOf(message);
     const key = this.owner.conflationKeyOf(message);
-    const previous = key === undefined ? undefined : this.latestByKey?.get(key);
-    if (previous) {
-      previous.superseded = true;
-      this.pendingSize -= previous.size;
-      this.budget.release(previous.size);
+    this.budget.release(queue.remove(key));
+    const waiting = (this.pending?.size ?? 0) + (this.held?.size ?? 0);
+    if (waiting + size > this.maxPending) {
+      this.overflow('connection limit');
+      return false;
     }
-    if (this.pendingSize + size > this.maxPending)
-      return this.overflow('connection limit');
-    if (!this.budget.take(size)) return this.overflow('global budget');
-    const entry: PendingEntry = { message, size, key, superseded: false };
-    (this.pending ??= []).push(entry);
-    this.pendingSize += size;
-    if (key !== undefined) (this.latestByKey ??= new Map()).set(key, entry);
-    this.waitForDrain();
+    if (!this.budget.take(size)) {
+      this.overflow('global budget');
+      return false;
+    }
+    queue.add(message, key);
+    return true;
   }
 
   /** Writes what waited, as far as the socket takes it. */
   private flush(): void {
     this.waitingForDrain = false;
     const pending = this.pending;
-    if (!pending) return;
-    while (
-      this.pendingStart < pending.length &&
-      !this.socket?.writableNeedDrain
-    ) {
-      const entry = pending[this.pendingStart++];
-      if (entry.superseded) continue;
-      this.pendingSize -= entry.size;
-      this.budget.release(entry.size);
-      if (entry.key !== undefined && this.latestByKey?.get(entry.key) === entry)
-        this.latestByKey.delete(entry.key);
-      this.write(entry.message);
-    }
-    if (this.pendingStart === pending.length) {
+    if (pending) {
+      pending.takeWhile(
+        () => !this.socket?.writableNeedDrain,
+        (message, size) => {
+          this.budget.release(size);
+          this.write(message);
+        },
+      );
+      if (pending.length > 0) return this.waitForDrain();
       this.pending = undefined;
-      this.pendingStart = 0;
-      this.completeIfDone();
-    } else {
-      this.waitForDrain();
     }
+    this.completeIfDone();
   }
 
   private waitForDrain(): void {
-    if (this.waitingForDrain || !this.socket) return;
+    if (this.waitingForDrain || !this.socket || !this.streaming) return;
     this.waitingForDrain = true;
     this.socket.once('drain', (this.onDrain ??= () => this.flush()));
   }
@@ -197,28 +211,15 @@ export class ConnectionOutbox {
   }
 
   private completeIfDone(): void {
-    if (this.ending && this.beforeStart === undefined && !this.pending) {
+    if (this.ending && this.streaming && !this.pending) {
       this.subject.complete();
     }
   }
 
   private overflow(reason: OverflowReason): void {
-    const pending = this.pendingSize;
+    const pending = (this.pending?.size ?? 0) + (this.held?.size ?? 0);
     this.overflowed = true;
     this.dispose();
     this.owner.overflowed(reason, pending);
   }
-}
-
-/**
- * What a waiting message counts for: its characters, and at least 16, as Nest
- * counts them (an event with no data still takes memory).
- */
-function sizeOf(message: SseMessage): number {
-  return Math.max(
-    16,
-    (message.data?.length ?? 0) +
-      (message.type?.length ?? 0) +
-      (message.id?.length ?? 0),
-  );
 }

@@ -22,7 +22,7 @@ import type { ResolvedSseOptions } from './resolved-sse-options.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseEvent } from './sse-event.interface.js';
 import type { ConflateKey } from './slow-client-policy.js';
-import { MESSAGES } from './sse.messages.js';
+import { MESSAGES, type BacklogCause } from './sse.messages.js';
 
 /** How a stream ended: closed by the server, failed, or dropped by the client. */
 type Ending = 'closed' | 'failed' | 'gone';
@@ -85,8 +85,8 @@ export class ManagedSseConnection
   private position: number;
   /** The position to replay from, until the catch-up has run. */
   private resumeFrom: number | undefined;
-  /** Live channel events that arrived during the catch-up. */
-  private liveDuringCatchUp: ChannelMessage[] | undefined;
+  /** Whether its catch-up is still to run or running: live events are held back by the outbox meanwhile. */
+  private catchingUp = false;
   private ending: Ending | undefined;
   private closeCallbacks: Array<() => void> | undefined;
   /** Whether an event was queued since the last heartbeat tick. */
@@ -115,22 +115,28 @@ export class ManagedSseConnection
       owner.budget,
       owner.counters,
     );
-    const head = owner.channels.head;
     const resumeFrom =
       setup.lastEventId === undefined
         ? undefined
         : owner.channels.ids.parse(setup.lastEventId);
-    this.position = head;
+    const resumable =
+      resumeFrom !== undefined && !owner.channels.isFuture(resumeFrom);
+    // The position is settled before anything is written: EventSource adopts
+    // the id of every frame it dispatches, the `retry:` hint's too, so an id
+    // past what a resuming client has been given would skip its replay, or
+    // its reset, if it dropped right after that frame. A client whose id
+    // cannot be resumed gets the hint on its reset, in one frame.
+    this.position = resumable ? resumeFrom : owner.channels.head;
+    if (setup.lastEventId !== undefined && !resumable) {
+      // Malformed, from another history, or from the future: nothing to trust.
+      this.pushReset('unknown', setup.retryMs);
+      return;
+    }
     if (setup.retryMs !== undefined)
       this.outbox.push({ id: this.currentId(), retry: setup.retryMs });
-    if (setup.lastEventId === undefined) return;
-    if (resumeFrom === undefined || owner.channels.isFuture(resumeFrom)) {
-      // Malformed, from another history, or from the future: nothing to trust.
-      this.pushReset('unknown');
-    } else {
-      this.position = resumeFrom;
+    if (resumable) {
       this.resumeFrom = resumeFrom;
-      this.liveDuringCatchUp = [];
+      this.catchingUp = true;
     }
   }
 
@@ -221,8 +227,8 @@ export class ManagedSseConnection
   /** Queues a channel event, unless this connection has it already. */
   deliver(message: ChannelMessage): boolean {
     if (this.ending) return false;
-    if (this.liveDuringCatchUp) {
-      this.liveDuringCatchUp.push(message);
+    if (this.catchingUp) {
+      this.outbox.hold(message);
       return true;
     }
     if (message.position <= this.position) return true;
@@ -235,7 +241,7 @@ export class ManagedSseConnection
   /** Tells the client it missed events of one of its channels that cannot be replayed. */
   missed(): void {
     if (this.ending) return;
-    if (this.liveDuringCatchUp) this.missedDuringCatchUp = true;
+    if (this.catchingUp) this.missedDuringCatchUp = true;
     else this.pushReset('evicted');
   }
 
@@ -247,8 +253,8 @@ export class ManagedSseConnection
   restartHistory(): void {
     if (this.ending) return;
     this.position = 0;
-    if (this.liveDuringCatchUp) {
-      this.liveDuringCatchUp = [];
+    if (this.catchingUp) {
+      this.outbox.dropHeld();
       this.missedDuringCatchUp = true;
     } else {
       this.pushReset('evicted');
@@ -276,6 +282,12 @@ export class ManagedSseConnection
     return key && channelMessage.source
       ? String(key(channelMessage.source))
       : undefined;
+  }
+
+  /** What its waiting events wait for: the stream to start, its replay, or its client to read. */
+  get waitingFor(): BacklogCause {
+    if (!this.outbox.started) return 'start';
+    return this.catchingUp ? 'replay' : 'client';
   }
 
   overflowed(reason: OverflowReason, pending: number): void {
@@ -332,8 +344,8 @@ export class ManagedSseConnection
       result = { reset: 'evicted' as const };
     }
     if (this.ending) return;
-    const live = this.liveDuringCatchUp ?? [];
-    this.liveDuringCatchUp = undefined;
+    const live = this.outbox.releaseHeld() as ChannelMessage[];
+    this.catchingUp = false;
     if (this.missedDuringCatchUp) result = { reset: 'evicted' as const };
     this.missedDuringCatchUp = false;
     if ('reset' in result) {
@@ -349,11 +361,12 @@ export class ManagedSseConnection
     for (const message of live) this.deliver(message);
   }
 
-  private pushReset(reason: 'unknown' | 'evicted'): void {
+  private pushReset(reason: 'unknown' | 'evicted', retryMs?: number): void {
     this.owner.counters.resets++;
     this.outbox.push({
       type: this.owner.options.resetEventType,
       id: this.currentId(),
+      retry: retryMs,
       data: reason,
     });
   }
@@ -376,7 +389,8 @@ export class ManagedSseConnection
     for (const name of this.joinedChannels ?? [])
       this.owner.channels.leave(name, this);
     this.joinedChannels = undefined;
-    this.liveDuringCatchUp = undefined;
+    this.catchingUp = false;
+    this.outbox.dropHeld();
     this.owner.release(this);
     this.abortController?.abort();
     const callbacks = this.closeCallbacks ?? [];

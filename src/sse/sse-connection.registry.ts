@@ -160,7 +160,13 @@ export class SseConnectionRegistry
     this.counters.droppedSlow++;
     const limit = reason === 'global budget' ? this.budget.limit : pending;
     this.logger.warn(
-      MESSAGES.slowClientDropped(describe(connection), reason, pending, limit),
+      MESSAGES.slowClientDropped(
+        describe(connection),
+        connection.waitingFor,
+        reason,
+        pending,
+        limit,
+      ),
     );
     const raw = connection.request?.raw ?? connection.request;
     // Destroying the socket is what a vanished client looks like to Nest: it

@@ -15,9 +15,9 @@ export interface SseEndpointOptions {
   channels?:
     readonly string[] | ((connection: SseConnection) => readonly string[]);
   /**
-   * Characters of events that may wait for a client that stopped reading before
-   * its connection is dropped (it then reconnects and is replayed what it
-   * missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
+   * Characters of events that may wait for a client that stopped reading (or
+   * for its stream to start, or behind its replay) before its connection is
+   * dropped (it then reconnects and is replayed what it missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
    * no longer keeps it under the limit. Also passed to Nest's `@Sse()`. `0`
    * lifts the limit (the module's `maxPendingDataTotal` still applies).
    * @default 4194304 (4M characters, as Nest's: room for a few of the largest events)

@@ -29,6 +29,15 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/** What the events of a dropped connection were waiting for. */
+export type BacklogCause = 'client' | 'start' | 'replay';
+
+const BACKLOG_CAUSES: Record<BacklogCause, string> = {
+  client: 'that stopped reading',
+  start: 'whose stream had not started (its handler had not resolved)',
+  replay: 'while its replay was being read',
+};
+
 export const MESSAGES = {
   eventNotObject: (value: unknown) =>
     `An SSE event must be an object such as { type: 'update', data: ... }, got ${describeValue(value)}.`,
@@ -74,11 +83,12 @@ export const MESSAGES = {
     `Reading the history for SSE connection ${connectionId} failed (${err instanceof Error ? err.message : String(err)}); it gets a reset event instead.`,
   slowClientDropped: (
     endpoint: string,
+    waitingFor: BacklogCause,
     reason: string,
     pending: number,
     limit: number,
   ) =>
-    `Dropped a client of ${endpoint} that stopped reading: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
+    `Dropped a client of ${endpoint} ${BACKLOG_CAUSES[waitingFor]}: ${pending} characters of events waited for it, past the ${reason} (${limit}). It reconnects and is replayed what it missed.`,
   connectionRefused: (endpoint: string, reason: string, client?: string) =>
     `Refused a connection to ${endpoint}: ${reason}${client ? ` (client ${client})` : ''}. The client was told to come back later.`,
   // The reasons below are written to the refused client too: never a client key in them.

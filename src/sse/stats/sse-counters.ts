@@ -8,7 +8,7 @@ import type { ChannelMessage, SseMessage } from '../protocol/sse-message.js';
 export class SseCounters {
   /** Connections refused by `maxConnections` or `maxConnectionsPerClient`, or during shutdown. */
   refused = 0;
-  /** Connections dropped because their client stopped reading. */
+  /** Connections dropped because too much waited for them (see `SseStatsSnapshot.droppedSlowClients`). */
   droppedSlow = 0;
   /** Events handed to connections' responses (heartbeats and `retry:` hints are not events). */
   eventsSent = 0;
