@@ -257,7 +257,7 @@ async function checkApp(
   // included; it emits dist/src/main.js.
   const documents = [...new Set(snippets.map((snippet) => snippet.document))];
   await step(
-    `tsc (nodenext), src and test with ${snippets.length} snippets of ${documents.join(', ')}`,
+    `tsc (nodenext), src and test with ${snippets.length} snippet${snippets.length === 1 ? '' : 's'} of ${documents.join(', ')}`,
     'npx',
     ['tsc', '-p', 'tsconfig.json'],
   );
