@@ -5,12 +5,25 @@
 // app's own test runner (which uses nestjs-sse-channels/testing), loads every
 // entry point as the module system of the app does, starts the compiled app and
 // checks it over HTTP. `npm run test:consumer` runs it alone.
+//
+// The docs are checked the same way: every ```ts block of README.md and
+// docs/*.md is compiled as a file of the ESM starter, in the same tsc run as
+// the app; a block that is a spec is also run by the starter's vitest, and
+// the example spec of docs/testing.md by the CommonJS app's jest as well.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,18 +44,26 @@ const work = mkdtempSync(join(tmpdir(), 'sse-consumer-'));
 let failed = false;
 
 try {
+  const snippets = docSnippets();
+  checkTestingGuideShowsConfigs();
   const tarball = await packAndCheck();
   await Promise.all([
     checkApp('esm-starter', tarball, {
       typeChecks: ['tsconfig.bundler.json', 'tsconfig.node10.json'],
       loadEntryPoints: `for (const name of ${JSON.stringify(ENTRY_POINTS)}) await import(name);`,
       inputType: 'module',
+      snippets,
     }),
     checkApp('commonjs-app', tarball, {
       typeChecks: [],
       loadEntryPoints: `for (const name of ${JSON.stringify(ENTRY_POINTS)}) require(name);`,
       inputType: 'commonjs',
       openApi: true,
+      // The docs are written for the starter (ESM); only the example spec of
+      // docs/testing.md, which says it runs under jest too, is run here as well.
+      snippets: snippets.filter(
+        (snippet) => snippet.spec && snippet.document === 'docs/testing.md',
+      ),
     }),
   ]);
 } catch (error) {
@@ -59,6 +80,87 @@ if (failed) {
 } else {
   rmSync(work, { recursive: true, force: true });
   console.log(`consumer test passed in ${seconds} s`);
+}
+
+/**
+ * Every ```ts block of README.md and docs/*.md, as a file of an app: a spec
+ * (one that calls `describe(` or `it(`) as test/snippet-<doc>-<n>.e2e-spec.ts,
+ * which the app's test runner runs; any other as src/snippet-<doc>-<n>.ts,
+ * beside the app's own files, which it may import as a user's code does
+ * (`./orders.service.js`). <n> counts the document's ```ts blocks from 1.
+ */
+function docSnippets() {
+  const documents = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .sort()
+      .map((file) => `docs/${file}`),
+  ];
+  const snippets = [];
+  for (const document of documents) {
+    const lines = readFileSync(join(ROOT, document), 'utf8').split('\n');
+    const name = basename(document, '.md').toLowerCase();
+    let count = 0;
+    for (let at = 0; at < lines.length; at++) {
+      // A block may be indented, inside a list item: its lines lose that indent.
+      const indent = /^(\s*)```ts\s*$/.exec(lines[at])?.[1];
+      if (indent === undefined) continue;
+      const end = lines.indexOf(`${indent}\`\`\``, at + 1);
+      if (end === -1)
+        throw new Error(`${document}:${at + 1}: a \`\`\`ts block never closes`);
+      const code = lines
+        .slice(at + 1, end)
+        .map((line) =>
+          line.startsWith(indent) ? line.slice(indent.length) : line,
+        )
+        .join('\n');
+      const spec = /^\s*(describe|it)\(/m.test(code);
+      count++;
+      snippets.push({
+        document,
+        number: count,
+        line: at + 2, // of the block's first line of code
+        spec,
+        file: spec
+          ? `test/snippet-${name}-${count}.e2e-spec.ts`
+          : `src/snippet-${name}-${count}.ts`,
+        code: `${code}\n`,
+      });
+      at = end;
+    }
+  }
+  if (!snippets.some((snippet) => snippet.document === 'README.md'))
+    throw new Error('found no ```ts block in README.md');
+  return snippets;
+}
+
+/** docs/testing.md shows the vitest and jest configs of the two apps as they are. */
+function checkTestingGuideShowsConfigs() {
+  const guide = readFileSync(join(ROOT, 'docs', 'testing.md'), 'utf8');
+  for (const config of [
+    'esm-starter/vitest.config.ts',
+    'commonjs-app/jest.config.js',
+  ])
+    if (!guide.includes(readFileSync(join(HERE, config), 'utf8')))
+      throw new Error(
+        `docs/testing.md no longer shows test/consumer/${config} as it is: copy the file into the page`,
+      );
+}
+
+/** Names the document and line of each snippet that tsc's output mentions. */
+function explainSnippets(message, snippets) {
+  let explained = message;
+  for (const snippet of snippets)
+    explained = explained.replace(
+      new RegExp(
+        `${snippet.file.replace(/\./g, '\\.')}\\((\\d+),(\\d+)\\)`,
+        'g',
+      ),
+      (found, line, column) =>
+        `${found} [${snippet.document}:${snippet.line + Number(line) - 1}:${column}, its \`\`\`ts block ${snippet.number}]`,
+    );
+  return explained;
 }
 
 /** `npm pack` (its prepack builds the library), then what the tarball must hold. */
@@ -122,15 +224,23 @@ async function packAndCheck() {
 async function checkApp(
   name,
   tarball,
-  { typeChecks, loadEntryPoints, inputType, openApi = false },
+  { typeChecks, loadEntryPoints, inputType, openApi = false, snippets },
 ) {
   const app = join(work, name);
   cpSync(join(HERE, name), app, { recursive: true });
   cpSync(join(HERE, 'shared', 'src'), join(app, 'src'), { recursive: true });
   cpSync(join(HERE, 'shared', 'test'), join(app, 'test'), { recursive: true });
+  for (const snippet of snippets)
+    writeFileSync(join(app, snippet.file), snippet.code);
   const step = async (what, command, args, env) => {
     const at = Date.now();
-    await run(command, args, app, env);
+    try {
+      await run(command, args, app, env);
+    } catch (error) {
+      throw new Error(explainSnippets(error.message, snippets), {
+        cause: error,
+      });
+    }
     console.log(
       `${name}: ${what} (${((Date.now() - at) / 1000).toFixed(1)} s)`,
     );
@@ -143,12 +253,14 @@ async function checkApp(
     ...quiet,
     tarball,
   ]);
-  // The app's tsconfig.json (nodenext) covers src and test; it emits dist/src/main.js.
-  await step('tsc (nodenext), src and test', 'npx', [
-    'tsc',
-    '-p',
-    'tsconfig.json',
-  ]);
+  // The app's tsconfig.json (nodenext) covers src and test, the snippets
+  // included; it emits dist/src/main.js.
+  const documents = [...new Set(snippets.map((snippet) => snippet.document))];
+  await step(
+    `tsc (nodenext), src and test with ${snippets.length} snippet${snippets.length === 1 ? '' : 's'} of ${documents.join(', ')}`,
+    'npx',
+    ['tsc', '-p', 'tsconfig.json'],
+  );
   if (typeChecks.length > 0)
     await step(`tsc type checks with ${typeChecks.join(' and ')}`, 'npx', [
       'tsc',

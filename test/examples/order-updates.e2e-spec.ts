@@ -1,5 +1,6 @@
-// The example of docs/testing.md, run against the sample app: written as a user's spec,
-// except for the relative imports (a user imports 'nestjs-sse-channels/testing').
+// docs/testing.md's example (which the consumer test runs as written), run against the
+// sample app, whose orders also have a quantity: written as a user's spec, except for the
+// relative imports (a user imports 'nestjs-sse-channels/testing').
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../sample-app/app.module.js';

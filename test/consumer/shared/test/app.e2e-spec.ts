@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SseTestClient } from 'nestjs-sse-channels/testing';
 import { AppModule } from '../src/app.module.js';
-import type { OrderEvents } from '../src/orders.service.js';
 import { WithoutSseModule } from '../src/without-sse-module.js';
 
 describe('the app, tested with nestjs-sse-channels/testing by its own test runner', () => {
@@ -26,21 +25,6 @@ describe('the app, tested with nestjs-sse-channels/testing by its own test runne
         ...Array.from({ length: 10 }, (_, i) => `update:tick ${i}`),
       ],
     );
-  });
-
-  it('a new order reaches a connected client, typed', async () => {
-    const client = await SseTestClient.connect<OrderEvents>(
-      app,
-      '/order-updates',
-    );
-    await client.waitForEvent('connected');
-    await fetch(`${await app.getUrl()}/api/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ item: 'coffee' }),
-    });
-    expect((await client.waitForEvent('new_order')).json().item).toBe('coffee');
-    client.close();
   });
 
   it('an app without SseModule does not start', async () => {
