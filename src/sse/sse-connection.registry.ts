@@ -381,9 +381,14 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
+/**
+ * Names a connection in a log line by its path and id. Never its query: pages
+ * that cannot set headers put tokens there (`/events?token=...`).
+ */
 function describe(connection: ManagedSseConnection): string {
   const url = connection.request?.originalUrl ?? connection.request?.url ?? '';
-  return `${url} (connection ${connection.id})`;
+  const path = url.split('?', 1)[0];
+  return `${path} (connection ${connection.id})`;
 }
 
 /** Takes one from `key`'s count, forgetting it at zero. */
