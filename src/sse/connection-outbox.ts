@@ -10,6 +10,8 @@ export type OverflowReason = 'connection limit' | 'global budget';
 /** The socket of a connection, as far as flow control needs it. */
 export interface OutboxSocket {
   readonly writableNeedDrain?: boolean;
+  /** Non-zero while the socket holds this turn's writes (Node and the direct writer cork it for the turn). */
+  readonly writableCorked?: number;
   once(event: 'drain', listener: () => void): unknown;
   removeListener(event: 'drain', listener: () => void): unknown;
 }
@@ -40,6 +42,15 @@ interface PendingEntry {
  * application's budget, and may be conflated. So a client that stops reading
  * costs at most its limit, never delays the others, and Nest's own queue stays
  * short.
+ *
+ * "Backed up" means the socket still holds data written in an earlier turn of
+ * the event loop. What the application sends within one turn (a burst: a loop
+ * that notifies every user) goes out at once whatever its size: the socket
+ * holds it until the kernel takes it, and filling the socket's buffer within
+ * the turn says nothing of how fast the client reads. A client that stops
+ * reading is still caught at the next turn, having received at most one
+ * turn's sends beyond its socket's buffer, and with `delivery: 'direct'` the
+ * socket holds the very buffers every other connection is written, not copies.
  *
  * With direct delivery, nothing goes through Nest's pipeline: messages wait
  * until Nest has written the response headers (which it does on the timer it
@@ -114,7 +125,7 @@ export class ConnectionOutbox {
       this.beforeStart.push(message);
       return;
     }
-    if (!this.pending && !this.socket?.writableNeedDrain) {
+    if (!this.pending && !this.backedUp()) {
       this.write(message);
       return;
     }
@@ -156,6 +167,16 @@ export class ConnectionOutbox {
     this.pendingSize += size;
     if (key !== undefined) (this.latestByKey ??= new Map()).set(key, entry);
     this.waitForDrain();
+  }
+
+  /**
+   * Whether the socket still holds data written in an earlier turn: a turn's
+   * own writes leave the socket corked until its end, and are no sign of a
+   * client that does not read.
+   */
+  private backedUp(): boolean {
+    const socket = this.socket;
+    return socket?.writableNeedDrain === true && !socket.writableCorked;
   }
 
   /** Writes what waited, as far as the socket takes it. */
