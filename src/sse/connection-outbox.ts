@@ -52,6 +52,11 @@ interface PendingEntry {
  * turn's sends beyond its socket's buffer, and with `delivery: 'direct'` the
  * socket holds the very buffers every other connection is written, not copies.
  *
+ * A replay (`replay()`) is written as fast as the socket takes it, and no
+ * faster: its events were read already (from the history, which keeps them
+ * anyway in memory), so waiting costs one reference each, and it is not
+ * counted against the limits; a replay larger than the limit goes out whole.
+ *
  * With direct delivery, nothing goes through Nest's pipeline: messages wait
  * until Nest has written the response headers (which it does on the timer it
  * sets when it subscribes), then their wire text is written to the response
@@ -74,6 +79,13 @@ export class ConnectionOutbox {
   private onDrain: (() => void) | undefined;
   /** Writes to the response directly, once its headers are sent (`delivery: 'direct'`). */
   private directWriter: DirectWriter | undefined;
+  /** A replay being written, from `replayNext` on; what is pushed meanwhile waits behind it. */
+  private replaying: readonly SseMessage[] | undefined;
+  private replayNext = 0;
+  /** For a replay given before the stream started: how many of the messages waiting for it go first. */
+  private replayAt = 0;
+  /** Whether the replay's next step waits for the next turn (the socket was not backed up). */
+  private replayStepScheduled = false;
 
   /** @param direct the response to write to directly, for `delivery: 'direct'`. */
   constructor(
@@ -114,7 +126,12 @@ export class ConnectionOutbox {
       this.directWriter = new DirectWriter(this.direct);
     const waiting = this.beforeStart ?? [];
     this.beforeStart = undefined;
-    for (const message of waiting) this.push(message);
+    const replay = this.replaying;
+    this.replaying = undefined;
+    const replayAt = replay ? this.replayAt : waiting.length;
+    for (let i = 0; i < replayAt; i++) this.push(waiting[i]);
+    if (replay) this.replay(replay);
+    for (let i = replayAt; i < waiting.length; i++) this.push(waiting[i]);
     this.completeIfDone();
   }
 
@@ -125,11 +142,26 @@ export class ConnectionOutbox {
       this.beforeStart.push(message);
       return;
     }
-    if (!this.pending && !this.backedUp()) {
+    if (!this.pending && !this.replaying && !this.backedUp()) {
       this.write(message);
       return;
     }
     this.wait(message);
+  }
+
+  /**
+   * Writes `messages`, a replay, before anything pushed after: as much as the
+   * socket takes, the rest each time it drains. Nest's pipeline is given at
+   * most half of the connection's limit per turn, as Nest drops a client
+   * whose queue passes it.
+   */
+  replay(messages: readonly SseMessage[]): void {
+    if (this.overflowed || messages.length === 0) return;
+    this.replaying = messages;
+    this.replayNext = 0;
+    // Before the stream starts, between what waits for it already and what comes after.
+    if (this.beforeStart) this.replayAt = this.beforeStart.length;
+    else this.flush();
   }
 
   /** Completes the stream once every queued message has gone to Nest. */
@@ -140,6 +172,7 @@ export class ConnectionOutbox {
 
   /** Forgets what waits and stops listening to the socket. */
   dispose(): void {
+    this.replaying = undefined;
     this.budget.release(this.pendingSize);
     this.pendingSize = 0;
     this.pending = undefined;
@@ -181,9 +214,9 @@ export class ConnectionOutbox {
 
   /** Writes what waited, as far as the socket takes it. */
   private flush(): void {
-    this.waitingForDrain = false;
+    if (this.replaying && !this.writeReplay()) return;
     const pending = this.pending;
-    if (!pending) return;
+    if (!pending) return this.completeIfDone();
     while (
       this.pendingStart < pending.length &&
       !this.socket?.writableNeedDrain
@@ -205,10 +238,46 @@ export class ConnectionOutbox {
     }
   }
 
+  /** Writes the replay on as far as the socket takes it; `true` once it is all written. */
+  private writeReplay(): boolean {
+    const messages = this.replaying!;
+    // Nest drops a client once more than its limit waits in its pipeline.
+    const perTurn = this.directWriter ? Infinity : this.maxPending / 2;
+    let written = 0;
+    while (
+      this.replayNext < messages.length &&
+      written < perTurn &&
+      !this.socket?.writableNeedDrain
+    ) {
+      const message = messages[this.replayNext++];
+      written += sizeOf(message);
+      this.write(message);
+    }
+    if (this.replayNext === messages.length) {
+      this.replaying = undefined;
+      return true;
+    }
+    if (this.socket?.writableNeedDrain) this.waitForDrain();
+    else if (!this.replayStepScheduled) {
+      this.replayStepScheduled = true;
+      setImmediate(() => {
+        this.replayStepScheduled = false;
+        if (this.replaying) this.flush();
+      });
+    }
+    return false;
+  }
+
   private waitForDrain(): void {
     if (this.waitingForDrain || !this.socket) return;
     this.waitingForDrain = true;
-    this.socket.once('drain', (this.onDrain ??= () => this.flush()));
+    this.socket.once(
+      'drain',
+      (this.onDrain ??= () => {
+        this.waitingForDrain = false;
+        this.flush();
+      }),
+    );
   }
 
   private write(message: SseMessage): void {
@@ -218,7 +287,12 @@ export class ConnectionOutbox {
   }
 
   private completeIfDone(): void {
-    if (this.ending && this.beforeStart === undefined && !this.pending) {
+    if (
+      this.ending &&
+      this.beforeStart === undefined &&
+      !this.pending &&
+      !this.replaying
+    ) {
       this.subject.complete();
     }
   }
