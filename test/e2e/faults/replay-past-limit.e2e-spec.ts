@@ -66,7 +66,7 @@ describe.each(ADAPTERS)(
       await waitFor(() => registry.budget.total === 0, 'nothing to wait');
     });
 
-    it('10 clients that reconnect and stop reading: their replays (10 MB each) are written as their sockets take them, not held in memory', async () => {
+    it('5 clients that reconnect and stop reading: their replays (10 MB each) are written as their sockets take them, not held in memory', async () => {
       const missedFrom = idAt(running.app);
       send(0, 1000, 10_000);
       const url = `${running.url}/firehose?lastEventId=${missedFrom}`;
@@ -74,7 +74,7 @@ describe.each(ADAPTERS)(
       const stalled: StalledReader[] = [];
       try {
         // One at a time: each replay starts in a turn of its own.
-        for (let i = 0; i < 10; i++) {
+        for (let i = 0; i < 5; i++) {
           stalled.push(await StalledReader.open(url));
           await waitFor(
             () => registry.counters.replays === i + 1,
@@ -84,8 +84,8 @@ describe.each(ADAPTERS)(
         const held = retainedMemory();
 
         // What the kernel took is outside the process; the rest of a replay
-        // written at once (about 6 MB each) would be here.
-        expect((held.external - before.external) / MB).toBeLessThan(5);
+        // written at once (about 9.6 MB each, measured) would be here.
+        expect((held.external - before.external) / MB).toBeLessThan(3);
         expect(registry.counters.droppedSlow).toBe(0);
       } finally {
         stalled.forEach((reader) => reader.destroy());
