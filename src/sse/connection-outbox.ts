@@ -1,7 +1,7 @@
 import { Subject, type Subscriber, type Subscription } from 'rxjs';
 import { DirectWriter, type DirectResponse } from './direct-writer.js';
 import type { SseMessage } from './protocol/sse-message.js';
-import type { PendingBudget } from './pending-budget.js';
+import type { BudgetHolder, PendingBudget } from './pending-budget.js';
 import type { SseCounters } from './stats/sse-counters.js';
 
 /** Why an outbox gave up on its client. */
@@ -63,7 +63,7 @@ interface PendingEntry {
  * directly, a channel event's text made once for all the connections it goes
  * to. Interceptors of the route then see no event.
  */
-export class ConnectionOutbox {
+export class ConnectionOutbox implements BudgetHolder {
   private readonly subject = new Subject<SseMessage>();
   /** Messages sent before Nest subscribed; `undefined` once it has. */
   private beforeStart: SseMessage[] | undefined = [];
@@ -174,6 +174,7 @@ export class ConnectionOutbox {
   dispose(): void {
     this.replaying = undefined;
     this.budget.release(this.pendingSize);
+    this.budget.forget(this);
     this.pendingSize = 0;
     this.pending = undefined;
     this.pendingStart = 0;
@@ -194,7 +195,7 @@ export class ConnectionOutbox {
     }
     if (this.pendingSize + size > this.maxPending)
       return this.overflow('connection limit');
-    if (!this.budget.take(size)) return this.overflow('global budget');
+    if (!this.budget.take(size, this)) return this.overflow('global budget');
     const entry: PendingEntry = { message, size, key, superseded: false };
     (this.pending ??= []).push(entry);
     this.pendingSize += size;
@@ -232,6 +233,7 @@ export class ConnectionOutbox {
     if (this.pendingStart === pending.length) {
       this.pending = undefined;
       this.pendingStart = 0;
+      this.budget.forget(this);
       this.completeIfDone();
     } else {
       this.waitForDrain();
@@ -295,6 +297,11 @@ export class ConnectionOutbox {
     ) {
       this.subject.complete();
     }
+  }
+
+  /** Drops the client to make room in the budget for another that fell behind after it. */
+  evict(): void {
+    if (!this.overflowed) this.overflow('global budget');
   }
 
   private overflow(reason: OverflowReason): void {
