@@ -20,7 +20,11 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
 
   beforeEach(async () => {
     running = await startApp(
-      FeedModule.with({ maxPendingDataTotal: BUDGET, heartbeatMs: 0 }),
+      FeedModule.with({
+        maxPendingDataTotal: BUDGET,
+        heartbeatMs: 0,
+        shutdownDrainMs: 0,
+      }),
       createAdapter,
     );
     registry = running.app.get(SseConnectionRegistry);

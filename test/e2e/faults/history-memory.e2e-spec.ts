@@ -21,7 +21,7 @@ describe.each(ADAPTERS)('memory of history (%s)', (_adapter, createAdapter) => {
 
   beforeEach(async () => {
     running = await startApp(
-      FeedModule.with({ heartbeatMs: 0 }),
+      FeedModule.with({ heartbeatMs: 0, shutdownDrainMs: 0 }),
       createAdapter,
     );
     registry = running.app.get(SseConnectionRegistry);

@@ -25,7 +25,11 @@ describe.each(ADAPTERS)(
 
     beforeEach(async () => {
       running = await startApp(
-        FeedModule.with({ maxPendingDataTotal: 1 * MB, heartbeatMs: 0 }),
+        FeedModule.with({
+          maxPendingDataTotal: 1 * MB,
+          heartbeatMs: 0,
+          shutdownDrainMs: 0,
+        }),
         createAdapter,
       );
       registry = running.app.get(SseConnectionRegistry);

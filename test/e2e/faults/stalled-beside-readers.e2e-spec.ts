@@ -24,7 +24,11 @@ describe.each(ADAPTERS)(
 
     beforeEach(async () => {
       running = await startApp(
-        FeedModule.with({ maxPendingDataTotal: BUDGET, heartbeatMs: 0 }),
+        FeedModule.with({
+          maxPendingDataTotal: BUDGET,
+          heartbeatMs: 0,
+          shutdownDrainMs: 0,
+        }),
         createAdapter,
       );
       registry = running.app.get(SseConnectionRegistry);
