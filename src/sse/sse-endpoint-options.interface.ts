@@ -18,8 +18,10 @@ export interface SseEndpointOptions {
    * Characters of events that may wait for a client that stopped reading before
    * its connection is dropped (it then reconnects and is replayed what it
    * missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
-   * no longer keeps it under the limit. Also passed to Nest's `@Sse()`. `0`
-   * lifts the limit (the module's `maxPendingDataTotal` still applies).
+   * no longer keeps it under the limit. Only a client whose socket is still
+   * backed up at a later turn of the event loop is counted: one turn's sends
+   * (a burst) and a replay are not. Also passed to Nest's `@Sse()`. `0` lifts
+   * the limit (the module's `maxPendingDataTotal` still applies).
    * @default 4194304 (4M characters, as Nest's: room for a few of the largest events)
    */
   maxPendingDataLength?: number;
