@@ -2,6 +2,7 @@ import { ChannelService } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { FeedModule } from '../../fixtures/feed.module.js';
 import { idAt } from '../../support/positions.js';
+import { readRaw } from '../../support/raw-stream.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
@@ -27,6 +28,7 @@ describe.each(ADAPTERS)(
       running = await startApp(
         FeedModule.with({
           maxPendingDataTotal: 1 * MB,
+          retryMs: 1000,
           heartbeatMs: 0,
           shutdownDrainMs: 0,
         }),
@@ -68,6 +70,26 @@ describe.each(ADAPTERS)(
       }).toEqual({ dropped: 0, incomplete: { count: 0 }, others: [] });
       expect(registry.size).toBe(2);
       await waitFor(() => registry.budget.total === 0, 'nothing to wait');
+    });
+
+    // What waits for the client when its replay is handed over (here its
+    // retry hint; with direct delivery, the replay is read before Nest has
+    // written the headers) goes first, and the replay is still not counted.
+    it('writes the retry hint first, with the id it resumed from, then a replay of 300 events of 5 KB (6 times the limit), in order, with no drop', async () => {
+      const missedFrom = idAt(running.app);
+      send(0, 300);
+
+      const raw = await readRaw(`${running.url}/firehose`, {
+        headers: { 'Last-Event-ID': missedFrom },
+        until: (body) => body.slice(-6000).includes('data: 299:'),
+      });
+
+      const frames = raw.body.replace(/^\n/, '').split('\n\n').slice(0, -1);
+      expect(frames[0]).toMatch(new RegExp(`^id: ${missedFrom}\nretry: \\d+$`));
+      expect(
+        frames.slice(1).map((frame) => Number(/data: (\d+):/.exec(frame)?.[1])),
+      ).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      expect(registry.counters.droppedSlow).toBe(0);
     });
 
     it('5 clients that reconnect and stop reading: their replays (10 MB each) are written as their sockets take them, not held in memory', async () => {
