@@ -96,6 +96,11 @@ export class ConnectionOutbox implements BudgetHolder {
     return this.streaming;
   }
 
+  /** Whether a replay is being written (what is pushed meanwhile waits behind it). */
+  get replayWriting(): boolean {
+    return this.replaying !== undefined;
+  }
+
   /**
    * Subscribes Nest: hands it the messages that waited for it, then the live
    * ones, and completes after them if the stream was ended meanwhile.
@@ -362,7 +367,9 @@ export class ConnectionOutbox implements BudgetHolder {
   private overflow(reason: OverflowReason): void {
     const pending = this.waiting;
     this.overflowed = true;
-    this.dispose();
+    // Told before what waits is let go, so that its owner can still see
+    // what the client was behind (a replay being written, say).
     this.owner.overflowed(reason, pending);
+    this.dispose();
   }
 }

@@ -284,10 +284,10 @@ export class ManagedSseConnection
       : undefined;
   }
 
-  /** What its waiting events wait for: the stream to start, its replay, or its client to read. */
+  /** What its waiting events wait for: the stream to start, its replay (read or written), or its client to read. */
   get waitingFor(): BacklogCause {
     if (!this.outbox.started) return 'start';
-    return this.catchingUp ? 'replay' : 'client';
+    return this.catchingUp || this.outbox.replayWriting ? 'replay' : 'client';
   }
 
   overflowed(reason: OverflowReason, pending: number): void {

@@ -1,5 +1,4 @@
-import type { PendingQueue } from './pending-queue.js';
-import { sizeOf } from './pending-queue.js';
+import { sizeOf, type PendingQueue } from './pending-queue.js';
 import type { SseMessage } from './protocol/sse-message.js';
 
 /**

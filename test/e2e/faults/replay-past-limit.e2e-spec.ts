@@ -3,6 +3,7 @@ import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.
 import { FeedModule } from '../../fixtures/feed.module.js';
 import { idAt } from '../../support/positions.js';
 import { readRaw } from '../../support/raw-stream.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
@@ -23,8 +24,10 @@ describe.each(ADAPTERS)(
     let registry: SseConnectionRegistry;
     let channels: ChannelService;
     let readers: SequenceReader[] = [];
+    let logger: RecordingLogger;
 
     beforeEach(async () => {
+      logger = new RecordingLogger();
       running = await startApp(
         FeedModule.with({
           maxPendingDataTotal: 1 * MB,
@@ -33,6 +36,7 @@ describe.each(ADAPTERS)(
           shutdownDrainMs: 0,
         }),
         createAdapter,
+        (app) => app.useLogger(logger),
       );
       registry = running.app.get(SseConnectionRegistry);
       channels = running.app.get(ChannelService);
@@ -115,6 +119,35 @@ describe.each(ADAPTERS)(
         expect(registry.counters.droppedSlow).toBe(0);
       } finally {
         stalled.forEach((reader) => reader.destroy());
+      }
+    });
+
+    it('drops a client that stops reading during its replay once what waits behind it passes its limit, saying its replay was under way', async () => {
+      const missedFrom = idAt(running.app);
+      send(0, 1000, 10_000);
+      const stalled = await StalledReader.open(
+        `${running.url}/firehose?lastEventId=${missedFrom}`,
+      );
+      try {
+        await waitFor(
+          () => registry.counters.replays === 1,
+          'its replay to start',
+        );
+        // 300K characters of live events behind the replay, for a 256K limit.
+        send(1000, 30, 10_000);
+
+        await waitFor(
+          () => registry.counters.droppedSlow === 1,
+          'the client to be dropped',
+        );
+        expect(logger.at('warn')).toEqual([
+          expect.stringMatching(
+            / whose replay was under way .* past the connection limit/,
+          ),
+        ]);
+        expect(registry.budget.total).toBe(0);
+      } finally {
+        stalled.destroy();
       }
     });
   },
