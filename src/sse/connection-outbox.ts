@@ -1,7 +1,8 @@
 import { Subject, type Subscriber, type Subscription } from 'rxjs';
 import { DirectWriter, type DirectResponse } from './direct-writer.js';
 import type { SseMessage } from './protocol/sse-message.js';
-import type { PendingBudget } from './pending-budget.js';
+import { PacedReplay } from './paced-replay.js';
+import type { BudgetHolder, PendingBudget } from './pending-budget.js';
 import { PendingQueue, sizeOf } from './pending-queue.js';
 import type { SseCounters } from './stats/sse-counters.js';
 
@@ -11,6 +12,8 @@ export type OverflowReason = 'connection limit' | 'global budget';
 /** The socket of a connection, as far as flow control needs it. */
 export interface OutboxSocket {
   readonly writableNeedDrain?: boolean;
+  /** Non-zero while the socket holds this turn's writes (Node and the direct writer cork it for the turn). */
+  readonly writableCorked?: number;
   once(event: 'drain', listener: () => void): unknown;
   removeListener(event: 'drain', listener: () => void): unknown;
 }
@@ -35,20 +38,41 @@ export interface OutboxOwner {
  * or whose handler takes its time, costs at most its limit, never delays the
  * others, and Nest's own queue stays short.
  *
- * With direct delivery, nothing goes through Nest's pipeline: messages wait
- * until Nest has written the response headers (which it does on the timer it
- * sets when it subscribes), then their wire text is written to the response
- * directly, a channel event's text made once for all the connections it goes
- * to. Interceptors of the route then see no event.
+ * "Backed up" means the socket still holds data written in an earlier turn of
+ * the event loop. What the application sends within one turn (a burst: a loop
+ * that notifies every user) goes out at once whatever its size: the socket
+ * holds it until the kernel takes it, and filling the socket's buffer within
+ * the turn says nothing of how fast the client reads. A client that stops
+ * reading is still caught at the next turn, having received at most one
+ * turn's sends beyond its socket's buffer, and with `delivery: 'direct'` the
+ * socket holds the very buffers every other connection is written, not copies.
+ *
+ * A replay (`replay()`) is written as fast as the socket takes it, and no
+ * faster: its events were read already (from the history, which keeps them
+ * anyway in memory), so waiting costs one reference each, and it is not
+ * counted against the limits; a replay larger than the limit goes out whole
+ * (see `PacedReplay`). What is pushed meanwhile waits behind it, counted.
+ *
+ * With direct delivery, nothing goes through Nest's pipeline: the wire text
+ * of messages is written to the response directly, a channel event's text
+ * made once for all the connections it goes to, once Nest has written the
+ * response headers (on the timer it sets when it subscribes). What goes out
+ * between Nest's subscription and that timer is kept in order, uncounted: it
+ * waits for Nest, not for the client, and for a turn at most, as a burst
+ * does. Interceptors of the route then see no event.
  */
-export class ConnectionOutbox {
+export class ConnectionOutbox implements BudgetHolder {
   private readonly subject = new Subject<SseMessage>();
-  /** Whether the stream has started: Nest subscribed, and the headers are out for direct delivery. */
+  /** Whether the stream has started: Nest subscribed. */
   private streaming = false;
-  /** What waits for the stream to start or the socket to drain; made when first needed, as most clients keep up. */
+  /** With direct delivery, what went out before Nest wrote the headers, in order; `undefined` once it has. */
+  private untilHeaders: SseMessage[] | undefined;
+  /** What waits for the stream to start, the socket to drain or a replay to be written; made when first needed, as most clients keep up. */
   private pending: PendingQueue | undefined;
   /** Live events held back while a replay is read; see `hold()`. */
   private held: PendingQueue | undefined;
+  /** The replay being written, before anything in `pending`; see `replay()`. */
+  private replaying: PacedReplay | undefined;
   private waitingForDrain = false;
   private overflowed = false;
   private ending = false;
@@ -72,40 +96,71 @@ export class ConnectionOutbox {
     return this.streaming;
   }
 
+  /** Whether a replay is being written (what is pushed meanwhile waits behind it). */
+  get replayWriting(): boolean {
+    return this.replaying !== undefined;
+  }
+
   /**
    * Subscribes Nest: hands it the messages that waited for it, then the live
    * ones, and completes after them if the stream was ended meanwhile.
    */
   subscribe(subscriber: Subscriber<SseMessage>): Subscription {
     const subscription = this.subject.subscribe(subscriber);
+    this.streaming = true;
     if (this.direct && !this.direct.headersSent) {
       // Nest writes the headers on a 0 ms timer it sets right after this
-      // subscription returns; a timer set after it, from a microtask, runs after it.
-      queueMicrotask(() => setTimeout(() => this.start(), 0));
-    } else {
-      this.start();
+      // subscription returns; a timer set after it, from a microtask, runs
+      // after it. What goes out until then is kept, uncounted (see above).
+      this.untilHeaders = [];
+      queueMicrotask(() => setTimeout(() => this.headersWritten(), 0));
+    } else if (this.direct) {
+      this.directWriter = new DirectWriter(this.direct);
     }
+    this.flush();
     return subscription;
   }
 
-  /** Moves what waited for the stream into it. */
-  private start(): void {
+  /** Writes what went out before Nest wrote the headers, then goes on. */
+  private headersWritten(): void {
+    const early = this.untilHeaders ?? [];
+    this.untilHeaders = undefined;
     // Headers still not written (an adapter that writes them later): Nest's
     // pipeline is the safe way for this connection.
     if (this.direct?.headersSent)
       this.directWriter = new DirectWriter(this.direct);
-    this.streaming = true;
+    for (const message of early) this.write(message);
     this.flush();
   }
 
   /** Queues `message` for the client. */
   push(message: SseMessage): void {
     if (this.overflowed) return;
-    if (this.streaming && !this.pending && !this.socket?.writableNeedDrain) {
+    if (
+      this.streaming &&
+      !this.pending &&
+      !this.replaying &&
+      !this.backedUp()
+    ) {
       this.write(message);
       return;
     }
     this.wait(message);
+  }
+
+  /**
+   * Writes `messages`, a replay (at most one per connection), after what
+   * waits already and before anything pushed after: as much as the socket
+   * takes, the rest as it drains, not counted against the limits (see
+   * `PacedReplay`). Given before the stream starts, or, with direct
+   * delivery, before Nest has written the headers (the catch-up is read
+   * meanwhile), it waits for them in the same place, still uncounted.
+   */
+  replay(messages: readonly SseMessage[]): void {
+    if (this.overflowed || messages.length === 0) return;
+    this.replaying = new PacedReplay(messages, this.pending);
+    this.pending = undefined;
+    if (this.streaming) this.flush();
   }
 
   /**
@@ -128,6 +183,7 @@ export class ConnectionOutbox {
       },
     );
     this.held = undefined;
+    this.forgetIfNothingWaits();
     return held;
   }
 
@@ -135,6 +191,7 @@ export class ConnectionOutbox {
   dropHeld(): void {
     this.budget.release(this.held?.size ?? 0);
     this.held = undefined;
+    this.forgetIfNothingWaits();
   }
 
   /** Completes the stream once every queued message has gone to Nest. */
@@ -145,12 +202,29 @@ export class ConnectionOutbox {
 
   /** Forgets what waits and stops listening to the socket. */
   dispose(): void {
-    this.budget.release(this.pending?.size ?? 0);
+    this.budget.release(this.waiting);
     this.pending = undefined;
-    this.dropHeld();
+    this.held = undefined;
+    this.replaying = undefined;
+    this.untilHeaders = undefined;
+    this.budget.forget(this);
     if (this.waitingForDrain && this.onDrain)
       this.socket?.removeListener('drain', this.onDrain);
     this.waitingForDrain = false;
+  }
+
+  /** Drops the client to make room in the budget for another that fell behind after it. */
+  evict(): void {
+    if (!this.overflowed) this.overflow('global budget');
+  }
+
+  /** Characters of what waits, counted against the limits: everything but a replay's own events. */
+  private get waiting(): number {
+    return (
+      (this.pending?.size ?? 0) +
+      (this.held?.size ?? 0) +
+      (this.replaying?.ahead?.size ?? 0)
+    );
   }
 
   private wait(message: SseMessage): void {
@@ -167,12 +241,11 @@ export class ConnectionOutbox {
     const size = sizeOf(message);
     const key = this.owner.conflationKeyOf(message);
     this.budget.release(queue.remove(key));
-    const waiting = (this.pending?.size ?? 0) + (this.held?.size ?? 0);
-    if (waiting + size > this.maxPending) {
+    if (this.waiting + size > this.maxPending) {
       this.overflow('connection limit');
       return false;
     }
-    if (!this.budget.take(size)) {
+    if (!this.budget.take(size, this)) {
       this.overflow('global budget');
       return false;
     }
@@ -180,46 +253,123 @@ export class ConnectionOutbox {
     return true;
   }
 
-  /** Writes what waited, as far as the socket takes it. */
+  /**
+   * Whether the socket still holds data written in an earlier turn: a turn's
+   * own writes leave the socket corked until its end, and are no sign of a
+   * client that does not read.
+   */
+  private backedUp(): boolean {
+    const socket = this.socket;
+    return socket?.writableNeedDrain === true && !socket.writableCorked;
+  }
+
+  /** Writes what waited, in order, as far as the socket takes it. */
   private flush(): void {
-    this.waitingForDrain = false;
+    const replay = this.replaying;
+    if (replay && !this.writeReplay(replay)) return;
     const pending = this.pending;
     if (pending) {
-      pending.takeWhile(
-        () => !this.socket?.writableNeedDrain,
-        (message, size) => {
-          this.budget.release(size);
-          this.write(message);
-        },
-      );
-      if (pending.length > 0) return this.waitForDrain();
+      if (!this.writeWaiting(pending)) return this.waitForDrain();
       this.pending = undefined;
     }
+    this.forgetIfNothingWaits();
     this.completeIfDone();
+  }
+
+  /**
+   * Writes the replay on, after what waited before it, as far as the socket
+   * takes it; `true` once it is all written.
+   */
+  private writeReplay(replay: PacedReplay): boolean {
+    if (replay.ahead) {
+      if (!this.writeWaiting(replay.ahead)) {
+        this.waitForDrain();
+        return false;
+      }
+      replay.ahead = undefined;
+    }
+    // Paced by the socket, which Nest has not begun to write: headersWritten() goes on.
+    if (this.untilHeaders) return false;
+    // Nest drops a client once more than its limit waits in its pipeline,
+    // which a replay would pass within one turn: Nest gets half of it a turn.
+    const perTurn = this.directWriter ? Infinity : this.maxPending / 2;
+    const done = replay.writeOn(
+      () => !this.socket?.writableNeedDrain,
+      perTurn,
+      (message) => this.write(message),
+    );
+    if (done) {
+      this.replaying = undefined;
+      return true;
+    }
+    if (this.socket?.writableNeedDrain) this.waitForDrain();
+    else
+      replay.continueNextTurn(() => {
+        if (this.replaying === replay) this.flush();
+      });
+    return false;
+  }
+
+  /** Writes `queue`'s messages as far as the socket takes them; `true` once it is empty. */
+  private writeWaiting(queue: PendingQueue): boolean {
+    queue.takeWhile(
+      () => !this.socket?.writableNeedDrain,
+      (message, size) => {
+        this.budget.release(size);
+        this.write(message);
+      },
+    );
+    return queue.length === 0;
+  }
+
+  /** Leaves the budget's list of clients behind once nothing counted waits for this one. */
+  private forgetIfNothingWaits(): void {
+    if (!this.pending && !this.held && !this.replaying?.ahead)
+      this.budget.forget(this);
   }
 
   private waitForDrain(): void {
     if (this.waitingForDrain || !this.socket || !this.streaming) return;
     this.waitingForDrain = true;
-    this.socket.once('drain', (this.onDrain ??= () => this.flush()));
+    this.socket.once(
+      'drain',
+      (this.onDrain ??= () => {
+        // Cleared here, not in flush(): a flush at the start or at a replay's
+        // step must not let a second listener be added beside this one.
+        this.waitingForDrain = false;
+        this.flush();
+      }),
+    );
   }
 
   private write(message: SseMessage): void {
+    if (this.untilHeaders) {
+      this.untilHeaders.push(message);
+      return;
+    }
     this.counters.countSent(message);
     if (this.directWriter) this.directWriter.write(message);
     else this.subject.next(message);
   }
 
   private completeIfDone(): void {
-    if (this.ending && this.streaming && !this.pending) {
+    if (
+      this.ending &&
+      this.streaming &&
+      !this.untilHeaders &&
+      !this.pending &&
+      !this.replaying
+    ) {
       this.subject.complete();
     }
   }
 
   private overflow(reason: OverflowReason): void {
-    const pending = (this.pending?.size ?? 0) + (this.held?.size ?? 0);
+    const pending = this.waiting;
     this.overflowed = true;
-    this.dispose();
+    // Told before what waits is let go, so that its owner can still see
+    // what the client was behind (a replay being written, say).
     this.owner.overflowed(reason, pending);
+    this.dispose();
   }
 }

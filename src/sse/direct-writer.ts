@@ -31,6 +31,13 @@ const CRLF = '\r\n';
  * much as the rest of a delivery (see bench/README.md). Anything else (a
  * response whose `write` was replaced, by a compression middleware say)
  * is written through the response.
+ *
+ * A channel event's wire text is kept on the event (which the channel's
+ * history shares) only until the end of the turn it was made in: the sockets
+ * hold it until the kernel has taken it, and the history keeps the event's
+ * data, so keeping the wire text too would double the memory of the history.
+ * An event written again later (a replay, a client that was behind) has it
+ * made again, once per turn.
  */
 export class DirectWriter {
   private readonly socket: DirectSocket | undefined;
@@ -62,11 +69,32 @@ function uncork(socket: DirectSocket): void {
   socket.uncork();
 }
 
-/** The wire text of a message; a channel event's is made once and shared. */
+/** Channel events whose wire text was kept on them this turn, to forget at its end. */
+let madeThisTurn: ChannelMessage[] = [];
+
+function forgetMadeThisTurn(): void {
+  const messages = madeThisTurn;
+  madeThisTurn = [];
+  for (const message of messages) {
+    message.frame = undefined;
+    message.chunk = undefined;
+  }
+}
+
+/** Notes that `message`'s wire text, about to be kept on it, is to be forgotten at the end of the turn. */
+function keepForTheTurn(message: ChannelMessage): void {
+  if (message.frame || message.chunk) return;
+  if (madeThisTurn.length === 0) process.nextTick(forgetMadeThisTurn);
+  madeThisTurn.push(message);
+}
+
+/** The wire text of a message; a channel event's is made once per turn and shared. */
 function frameOf(message: SseMessage): Buffer | string {
   const channelMessage = message as ChannelMessage;
   if (channelMessage.position === undefined) return formatSseFrame(message);
-  return (channelMessage.frame ??= Buffer.from(formatSseFrame(message)));
+  if (channelMessage.frame) return channelMessage.frame;
+  keepForTheTurn(channelMessage);
+  return (channelMessage.frame = Buffer.from(formatSseFrame(message)));
 }
 
 /** The message as one HTTP/1.1 chunk: its length in hex, CRLF, the text, CRLF. */
@@ -80,6 +108,9 @@ function chunkOf(message: SseMessage): Buffer {
     frame,
     Buffer.from(CRLF),
   ]);
-  if (channelMessage.position !== undefined) channelMessage.chunk = chunk;
+  if (channelMessage.position !== undefined) {
+    keepForTheTurn(channelMessage);
+    channelMessage.chunk = chunk;
+  }
   return chunk;
 }

@@ -284,10 +284,10 @@ export class ManagedSseConnection
       : undefined;
   }
 
-  /** What its waiting events wait for: the stream to start, its replay, or its client to read. */
+  /** What its waiting events wait for: the stream to start, its replay (read or written), or its client to read. */
   get waitingFor(): BacklogCause {
     if (!this.outbox.started) return 'start';
-    return this.catchingUp ? 'replay' : 'client';
+    return this.catchingUp || this.outbox.replayWriting ? 'replay' : 'client';
   }
 
   overflowed(reason: OverflowReason, pending: number): void {
@@ -356,9 +356,27 @@ export class ManagedSseConnection
     } else {
       this.owner.counters.replays++;
       this.owner.counters.replayedEvents += result.events.length;
-      for (const message of result.events) this.deliver(message);
+      this.replay(result.events);
     }
     for (const message of live) this.deliver(message);
+  }
+
+  /**
+   * Hands the outbox the replayed events (in position order) to write as fast
+   * as the socket takes them, a replay larger than the connection's limit too;
+   * the connection's position moves past them at once, so live events skip
+   * what the replay holds and wait behind it.
+   */
+  private replay(events: readonly ChannelMessage[]): void {
+    const missed: ChannelMessage[] = [];
+    for (const message of events) {
+      if (message.position <= this.position) continue;
+      this.position = message.position;
+      missed.push(message);
+    }
+    if (missed.length === 0) return;
+    this.activeSinceHeartbeat = true;
+    this.outbox.replay(missed);
   }
 
   private pushReset(reason: 'unknown' | 'evicted', retryMs?: number): void {

@@ -17,9 +17,13 @@ export interface SseEndpointOptions {
   /**
    * Characters of events that may wait for a client that stopped reading (or
    * for its stream to start, or behind its replay) before its connection is
-   * dropped (it then reconnects and is replayed what it missed), or, with `slowClient: { policy: 'conflate' }`, before conflating
-   * no longer keeps it under the limit. Also passed to Nest's `@Sse()`. `0`
-   * lifts the limit (the module's `maxPendingDataTotal` still applies).
+   * dropped (it then reconnects and is replayed what it missed), or, with
+   * `slowClient: { policy: 'conflate' }`, before conflating no longer keeps it
+   * under the limit. A client counts as not reading only while its socket is
+   * still backed up at a later turn of the event loop: one turn's sends (a
+   * burst) are not counted, nor are a replay's own events. Also passed to
+   * Nest's `@Sse()`. `0` lifts the limit (the module's `maxPendingDataTotal`
+   * still applies).
    * @default 4194304 (4M characters, as Nest's: room for a few of the largest events)
    */
   maxPendingDataLength?: number;

@@ -43,9 +43,10 @@ export interface SseModuleOptions {
   maxEventBytes?: number;
   /**
    * Characters of events that may wait, across all connections, for clients
-   * that stopped reading, for streams to start, or behind replays. Past it, the connection that adds more is dropped
-   * (it reconnects and is replayed what it missed). Bounds the memory slow
-   * clients can take, whatever their number.
+   * that stopped reading, for streams to start, or behind replays. Past it,
+   * the connections that have been behind for the longest are dropped to make
+   * room (they reconnect and are replayed what they missed). Bounds the memory
+   * slow clients can take, whatever their number.
    * @default 67108864 (64M characters)
    */
   maxPendingDataTotal?: number;

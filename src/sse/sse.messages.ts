@@ -35,7 +35,7 @@ export type BacklogCause = 'client' | 'start' | 'replay';
 const BACKLOG_CAUSES: Record<BacklogCause, string> = {
   client: 'that stopped reading',
   start: 'whose stream had not started (its handler had not resolved)',
-  replay: 'while its replay was being read',
+  replay: 'whose replay was under way (read, or written to it)',
 };
 
 export const MESSAGES = {

@@ -25,7 +25,7 @@ export interface SseStatsSnapshot {
   readonly replays: { readonly count: number; readonly events: number };
   /** Reset events sent: what a reconnecting (or cut-off) client missed could not be replayed. */
   readonly resets: number;
-  /** Connections dropped because too much waited for them: their client stopped reading (or their stream had not started, or their replay was being read). */
+  /** Connections dropped because too much waited for them: their client stopped reading (or their stream had not started, or their replay was under way). */
   readonly droppedSlowClients: number;
   /** Connections refused by the connection limits, or during shutdown. */
   readonly refusedConnections: number;

@@ -1,0 +1,89 @@
+import { ChannelService } from '../../../src/sse/index.js';
+import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
+import { FeedModule } from '../../fixtures/feed.module.js';
+import { StalledReader } from '../../support/stalled-reader.js';
+import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const BUDGET = 1024 * 1024;
+
+/**
+ * Clients that stopped reading long ago hold the whole `maxPendingDataTotal`
+ * budget when another client falls behind for a moment: the budget makes room
+ * by dropping the client behind for the longest, not the one that fell
+ * behind last.
+ */
+describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
+  let running: RunningApp;
+  let registry: SseConnectionRegistry;
+  let channels: ChannelService;
+
+  beforeEach(async () => {
+    running = await startApp(
+      FeedModule.with({
+        maxPendingDataTotal: BUDGET,
+        heartbeatMs: 0,
+        shutdownDrainMs: 0,
+      }),
+      createAdapter,
+    );
+    registry = running.app.get(SseConnectionRegistry);
+    channels = running.app.get(ChannelService);
+  });
+  afterEach(() => running.close());
+
+  /** Sends 20 events of 10 KB to `name` per turn, numbered from `from`, until `done()`; returns the next number. */
+  async function sendUntil(
+    name: string,
+    from: number,
+    done: () => boolean,
+  ): Promise<number> {
+    const channel = channels.channel(name);
+    const padding = 'x'.repeat(10_000);
+    let next = from;
+    for (let round = 0; round < 1000 && !done(); round++) {
+      for (let i = 0; i < 20; i++)
+        channel.send({ type: 'n', data: `${next++}:${padding}` });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return next;
+  }
+
+  it('drops the clients stalled the longest to make room for one that paused, which then gets every event', async () => {
+    // Endpoint limit 4M: only the budget (1M) can drop a client here.
+    const stalled = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        StalledReader.open(`${running.url}/feed?channels=old`),
+      ),
+    );
+    const paused = await StalledReader.open(`${running.url}/feed?channels=new`);
+    await waitFor(() => registry.size === 11, 'every client to connect');
+    try {
+      await sendUntil('old', 0, () => registry.budget.total > BUDGET * 0.9);
+      const droppedBefore = registry.counters.droppedSlow;
+      // The paused client falls behind too; room must be made for it.
+      const sent = await sendUntil(
+        'new',
+        0,
+        () => registry.counters.droppedSlow > droppedBefore || paused.closed,
+      );
+      let text = '';
+      paused.resume((chunk) => (text += chunk));
+      await waitFor(
+        () => text.includes(`data: ${sent - 1}:`) || paused.closed,
+        'the paused client to catch up',
+      );
+
+      expect(paused.closed).toBe(false);
+      const received = [...text.matchAll(/data: (\d+):/g)].map((match) =>
+        Number(match[1]),
+      );
+      expect(received).toEqual(Array.from({ length: sent }, (_, i) => i));
+      expect(registry.counters.droppedSlow).toBeGreaterThan(droppedBefore);
+      expect(registry.size).toBeLessThan(11);
+    } finally {
+      paused.destroy();
+      stalled.forEach((reader) => reader.destroy());
+    }
+  });
+});
