@@ -22,8 +22,8 @@ export interface OutboxSocket {
 export interface OutboxOwner {
   /** The key a waiting message is conflated by, if any; only asked of messages that wait. */
   conflationKeyOf(message: SseMessage): string | undefined;
-  /** Called once when the client is too far behind to keep. */
-  overflowed(reason: OverflowReason, pending: number): void;
+  /** Called once when the client is too far behind to keep: `pending` characters waited, past `limit`. */
+  overflowed(reason: OverflowReason, pending: number, limit: number): void;
 }
 
 /**
@@ -369,7 +369,9 @@ export class ConnectionOutbox implements BudgetHolder {
     this.overflowed = true;
     // Told before what waits is let go, so that its owner can still see
     // what the client was behind (a replay being written, say).
-    this.owner.overflowed(reason, pending);
+    const limit =
+      reason === 'global budget' ? this.budget.limit : this.maxPending;
+    this.owner.overflowed(reason, pending, limit);
     this.dispose();
   }
 }

@@ -43,6 +43,7 @@ export interface ConnectionOwner {
     connection: ManagedSseConnection,
     reason: OverflowReason,
     pending: number,
+    limit: number,
   ): void;
 }
 
@@ -290,8 +291,8 @@ export class ManagedSseConnection
     return this.catchingUp || this.outbox.replayWriting ? 'replay' : 'client';
   }
 
-  overflowed(reason: OverflowReason, pending: number): void {
-    this.owner.dropSlow(this, reason, pending);
+  overflowed(reason: OverflowReason, pending: number, limit: number): void {
+    this.owner.dropSlow(this, reason, pending, limit);
   }
 
   /** Whether the handler has sent or closed yet: the stream has started then. */

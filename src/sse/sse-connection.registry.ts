@@ -156,9 +156,9 @@ export class SseConnectionRegistry
     connection: ManagedSseConnection,
     reason: OverflowReason,
     pending: number,
+    limit: number,
   ): void {
     this.counters.droppedSlow++;
-    const limit = reason === 'global budget' ? this.budget.limit : pending;
     this.logger.warn(
       MESSAGES.slowClientDropped(
         describe(connection),

@@ -23,7 +23,7 @@ describe.each(ADAPTERS)(
     });
     afterEach(() => running.close());
 
-    it('a dropped slow client is logged by its path, without the token in its query', async () => {
+    it('a dropped slow client is logged by its path, without the token in its query, with the limit it passed', async () => {
       const slow = await StalledReader.open(
         `${running.url}/firehose?token=SECRET-TOKEN`,
       );
@@ -45,6 +45,8 @@ describe.each(ADAPTERS)(
         expect(line).toContain('/firehose ');
         expect(line).not.toContain('SECRET-TOKEN');
         expect(line).not.toContain('?');
+        // /firehose's maxPendingDataLength.
+        expect(line).toContain('past the connection limit (262144)');
       } finally {
         slow.destroy();
       }
