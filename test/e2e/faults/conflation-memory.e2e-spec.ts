@@ -1,7 +1,7 @@
 import { ChannelService, SseStats } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { QueuesModule } from '../../fixtures/queues.module.js';
-import { retainedBytes } from '../../support/heap.js';
+import { retainedBytes } from '../../support/memory.js';
 import { StalledReader } from '../../support/stalled-reader.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
