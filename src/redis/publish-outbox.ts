@@ -21,6 +21,12 @@ export type PublishBatch = (batch: readonly QueuedSend[]) => Promise<number>;
  */
 export type WhyNotTaking = () => string | undefined;
 
+/**
+ * Sends handed to Redis in one pipeline: a burst costs one round trip per 512
+ * sends, and a batch lost with its connection is a small retry. Redis runs
+ * each send's script on its own, so a batch does not hold other clients back
+ * for its whole length.
+ */
 const BATCH_SIZE = 512;
 /**
  * A batch Redis has not answered for this long counts as Redis not taking

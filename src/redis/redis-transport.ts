@@ -528,6 +528,11 @@ export class RedisTransport
       });
   }
 
+  /**
+   * Tries the waiting sends again in a second, once however often a refusal
+   * asks: Redis refused a send (out of memory, say), and trying at once would
+   * only be refused again, and log a warning per try.
+   */
   private retryLater(): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {

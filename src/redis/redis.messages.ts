@@ -24,8 +24,6 @@ export const REDIS_MESSAGES = {
   eventsSkipped: (from: number, to: number) =>
     `Events ${from + 1} to ${to - 1} were no longer in Redis's shared stream when this instance read on; ` +
     `they are replayed from channel histories, or their subscribers get a reset event.`,
-  readFailed: (error: unknown) =>
-    `Reading events from Redis failed: ${errorText(error)}; retrying.`,
   publishFailed: (error: unknown) =>
     `Publishing to Redis failed: ${errorText(error)}; the sends wait and are retried.`,
   unsentAtShutdown: (count: number) =>

@@ -33,6 +33,11 @@ export interface SharedStreamHandler {
   failed(error: unknown): void;
 }
 
+/**
+ * Events one `XREAD` returns at most: an instance that fell behind catches up
+ * a thousand events per round trip, and one reply (and the work of handing it
+ * on) stays bounded by a thousand events, however far behind it is.
+ */
 const READ_COUNT = 1000;
 /**
  * How long one `XREAD` waits for events before it returns empty. Each read
@@ -113,7 +118,9 @@ export class SharedStreamReader {
         if (this.stopped) return;
         this.handler.failed(error);
         mustConnect = true;
-        // A failure on a live connection (a script error, say) must not spin.
+        // A failure on a live connection (a script error, say) must not spin:
+        // a second between tries costs nothing next to the failure, and logs
+        // one line a second at most.
         if (this.reader.status === 'ready') await this.pause(1000);
       }
     }

@@ -27,9 +27,6 @@ import { MESSAGES, type BacklogCause } from './sse.messages.js';
 /** How a stream ended: closed by the server, failed, or dropped by the client. */
 type Ending = 'closed' | 'failed' | 'gone';
 
-/** Why a reconnecting client is told to refetch its state. */
-export type ResetReason = 'unknown' | 'evicted';
-
 /** What a connection needs from the registry that opened it. */
 export interface ConnectionOwner {
   readonly channels: ChannelRegistry;
