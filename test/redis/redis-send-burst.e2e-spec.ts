@@ -150,6 +150,22 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
     return { client, notices, transport: app.app.get(SseTransport) };
   }
 
+  /** Once Redis takes sends again: the client has every send taken, in order, and health is up. */
+  async function expectEveryTakenSendThenUp(
+    client: Awaited<ReturnType<typeof subscribed>>['client'],
+    transport: SseTransport,
+  ) {
+    await client.waitForEvents(1 + BURST);
+    expect(client.events.map((event) => event.data)).toEqual([
+      'before',
+      ...Array.from({ length: BURST }, (_, i) => `during ${i + 1}`),
+    ]);
+    await waitFor(
+      () => transport.health().status === 'up',
+      'health to be up again',
+    );
+  }
+
   afterEach(() => clients.closeAll());
 
   it('takes a burst, refuses past the limit once Redis has been silent for NOT_ANSWERING_MS, and delivers every taken send once it answers', async () => {
@@ -177,15 +193,7 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
     );
 
     redis.resume();
-    await client.waitForEvents(1 + BURST);
-    expect(client.events.map((event) => event.data)).toEqual([
-      'before',
-      ...Array.from({ length: BURST }, (_, i) => `during ${i + 1}`),
-    ]);
-    await waitFor(
-      () => transport.health().status === 'up',
-      'health to be up again',
-    );
+    await expectEveryTakenSendThenUp(client, transport);
     expect(transport.health()).toEqual({ status: 'up', queuedSends: 0 });
   });
 
@@ -211,14 +219,6 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
     } finally {
       await redis.command('CONFIG', 'SET', 'maxmemory', '0');
     }
-    await client.waitForEvents(1 + BURST);
-    expect(client.events.map((event) => event.data)).toEqual([
-      'before',
-      ...Array.from({ length: BURST }, (_, i) => `during ${i + 1}`),
-    ]);
-    await waitFor(
-      () => transport.health().status === 'up',
-      'health to be up again',
-    );
+    await expectEveryTakenSendThenUp(client, transport);
   });
 });

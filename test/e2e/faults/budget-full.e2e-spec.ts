@@ -1,8 +1,8 @@
 import { ChannelService } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
-import { FeedModule } from '../../fixtures/feed.module.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { startFeedApp } from '../../support/feed-app.js';
+import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const BUDGET = 1024 * 1024;
@@ -19,16 +19,9 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
   let channels: ChannelService;
 
   beforeEach(async () => {
-    running = await startApp(
-      FeedModule.with({
-        maxPendingDataTotal: BUDGET,
-        heartbeatMs: 0,
-        shutdownDrainMs: 0,
-      }),
-      createAdapter,
-    );
-    registry = running.app.get(SseConnectionRegistry);
-    channels = running.app.get(ChannelService);
+    ({ running, registry, channels } = await startFeedApp(createAdapter, {
+      maxPendingDataTotal: BUDGET,
+    }));
   });
   afterEach(() => running.close());
 

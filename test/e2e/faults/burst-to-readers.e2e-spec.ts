@@ -1,8 +1,8 @@
 import { ChannelService } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
-import { FeedModule } from '../../fixtures/feed.module.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
-import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { startFeedApp } from '../../support/feed-app.js';
+import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const MB = 1024 * 1024;
@@ -22,16 +22,9 @@ describe.each(ADAPTERS)(
     let readers: SequenceReader[] = [];
 
     beforeEach(async () => {
-      running = await startApp(
-        FeedModule.with({
-          maxPendingDataTotal: 1 * MB,
-          heartbeatMs: 0,
-          shutdownDrainMs: 0,
-        }),
-        createAdapter,
-      );
-      registry = running.app.get(SseConnectionRegistry);
-      channels = running.app.get(ChannelService);
+      ({ running, registry, channels } = await startFeedApp(createAdapter, {
+        maxPendingDataTotal: 1 * MB,
+      }));
     });
     afterEach(async () => {
       readers.forEach((reader) => reader.close());

@@ -1,8 +1,8 @@
 import { ChannelService } from '../../../src/sse/index.js';
-import { FeedModule } from '../../fixtures/feed.module.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { startFeedApp } from '../../support/feed-app.js';
+import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 // Pages that cannot set headers put their token in the query string
@@ -15,11 +15,9 @@ describe.each(ADAPTERS)(
     const logger = new RecordingLogger();
 
     beforeEach(async () => {
-      running = await startApp(
-        FeedModule.with({ heartbeatMs: 0, shutdownDrainMs: 0 }),
-        createAdapter,
-        (app) => app.useLogger(logger),
-      );
+      ({ running } = await startFeedApp(createAdapter, {}, (app) =>
+        app.useLogger(logger),
+      ));
     });
     afterEach(() => running.close());
 

@@ -1,13 +1,13 @@
 import { ChannelService } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
-import { FeedModule } from '../../fixtures/feed.module.js';
 import { idAt } from '../../support/positions.js';
 import { readRaw } from '../../support/raw-stream.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { startFeedApp } from '../../support/feed-app.js';
+import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const MB = 1024 * 1024;
@@ -28,18 +28,11 @@ describe.each(ADAPTERS)(
 
     beforeEach(async () => {
       logger = new RecordingLogger();
-      running = await startApp(
-        FeedModule.with({
-          maxPendingDataTotal: 1 * MB,
-          retryMs: 1000,
-          heartbeatMs: 0,
-          shutdownDrainMs: 0,
-        }),
+      ({ running, registry, channels } = await startFeedApp(
         createAdapter,
+        { maxPendingDataTotal: 1 * MB, retryMs: 1000 },
         (app) => app.useLogger(logger),
-      );
-      registry = running.app.get(SseConnectionRegistry);
-      channels = running.app.get(ChannelService);
+      ));
     });
     afterEach(async () => {
       readers.forEach((reader) => reader.close());

@@ -1,10 +1,10 @@
 import { ChannelService } from '../../../src/sse/index.js';
 import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
-import { FeedModule } from '../../fixtures/feed.module.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
+import { startFeedApp } from '../../support/feed-app.js';
+import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** Less than the 50 stalled clients' limits together (12.5M characters). */
@@ -23,16 +23,9 @@ describe.each(ADAPTERS)(
     let channels: ChannelService;
 
     beforeEach(async () => {
-      running = await startApp(
-        FeedModule.with({
-          maxPendingDataTotal: BUDGET,
-          heartbeatMs: 0,
-          shutdownDrainMs: 0,
-        }),
-        createAdapter,
-      );
-      registry = running.app.get(SseConnectionRegistry);
-      channels = running.app.get(ChannelService);
+      ({ running, registry, channels } = await startFeedApp(createAdapter, {
+        maxPendingDataTotal: BUDGET,
+      }));
     });
     afterEach(() => running.close());
 
