@@ -20,8 +20,8 @@ export interface SharedStreamHandler {
   /** Channels with members in this instance. */
   channelsWithMembers(): Iterable<string>;
   deliver(channel: string, message: BrokerChannelMessage): void;
-  /** The members of `channel` missed events that are gone from Redis. */
-  missed(channel: string): void;
+  /** Sends a reset to the members of `channel`: they missed events that are gone from Redis. */
+  resetMembers(channel: string): void;
   /**
    * Checks the epoch in Redis, which may call `restartFrom`: before reading on
    * after a (re)connection, and when a read found an epoch other than `epoch()`.
@@ -199,7 +199,7 @@ export class SharedStreamReader {
       const [error, entries] = replies[i] as [Error | null, StreamEntry[]];
       if (error) throw error;
       const events = channelStreamEvents(entries);
-      if (lostSome(events, from)) this.handler.missed(channel);
+      if (lostSome(events, from)) this.handler.resetMembers(channel);
       // Those from `to` on come through the shared stream.
       for (const event of events)
         if (event.position < to) found.push({ channel, event });

@@ -20,10 +20,10 @@ transportContract(
       return transport;
     },
     async start(transport) {
-      await (transport as RedisTransport).onModuleInit();
+      await (transport as RedisTransport).start();
     },
     async stop(transport) {
-      await (transport as RedisTransport).onApplicationShutdown();
+      await (transport as RedisTransport).close();
       await deleteKeys(prefixes.get(transport)!);
     },
   },
