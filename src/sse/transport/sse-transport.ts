@@ -73,8 +73,10 @@ export abstract class SseTransport {
     event: ChannelEventDraft,
   ): number | undefined;
   /**
-   * The events of `channels` after `position`, in position order, or a reset.
-   * Rejects with an `SseTransportError` once closed.
+   * The events of `channels` after `position`, in position order; or a reset:
+   * `evicted` when one of them no longer keeps all it had after `position`,
+   * `unknown` when `position` is past this history. Rejects with an
+   * `SseTransportError` once closed.
    */
   abstract readAfter(
     channels: readonly string[],
@@ -84,7 +86,10 @@ export abstract class SseTransport {
   abstract countAll(channel: string, localCount: number): Promise<number>;
   /** Whether events flow. */
   abstract health(): SseTransportHealth;
-  /** Frees what the transport holds; called once, by the module, at shutdown. Then publish and readAfter fail. */
+  /**
+   * Frees what it holds; the module calls it at shutdown, after the streams
+   * ended. From then on `publish` and `readAfter` fail; a second call does nothing.
+   */
   abstract close(): Promise<void> | void;
 
   // Optional capabilities: implement those the transport has.
