@@ -66,10 +66,25 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
   shutdownFlushMs: 2_000,
 };
-/** How long Redis remembers the last send of an instance it took, to skip a retried one. */
+/**
+ * How long Redis remembers the last send of an instance it took, to skip a
+ * retried one. A send is retried within seconds of its reply being lost, or
+ * once Redis is back after an outage; a day is far beyond either, and the
+ * marker is one small key per instance.
+ */
 const SENT_MARKER_TTL_MS = 24 * 60 * 60 * 1000;
-/** Member counts are written this long after they change, so a burst of joins costs one write. */
+/**
+ * Member counts are written this long after they change, so a burst of joins
+ * (a deploy's reconnections) costs one write; `countAll()` is that much late
+ * at most, far below what a dashboard notices.
+ */
 const COUNT_WRITE_DELAY_MS = 20;
+/**
+ * How long the waiting sends rest after Redis refused one (out of memory,
+ * say) before they are tried again: trying at once would only be refused
+ * again, and log a warning per try.
+ */
+const REFUSAL_RETRY_MS = 1000;
 
 /**
  * Channels over Redis, for an application that runs as several instances
@@ -240,6 +255,9 @@ export class RedisTransport extends SseTransport {
     } finally {
       clearTimeout(timer);
     }
+    // Presence is renewed three times per `instanceTtlMs`, so an instance
+    // whose renewal is late once or twice (a slow round trip, a long GC pause)
+    // is still counted.
     this.presenceTimer = setInterval(
       () => this.writeCounts(),
       Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)),
@@ -407,6 +425,10 @@ export class RedisTransport extends SseTransport {
     const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> &
       ScriptCommands;
     for (const send of batch) {
+      // A channel's stream keeps at least its newest event, even with a
+      // history of 0: the next event links to it (`p`), and that link is how a
+      // reader and a replay tell that events were lost. `readAfter` replays
+      // nothing from a history of 0.
       const size = Math.max(1, this.sink.historyOf(send.channel).size);
       pipeline.ssePublish(
         this.keys.epoch,
@@ -516,17 +538,13 @@ export class RedisTransport extends SseTransport {
       });
   }
 
-  /**
-   * Tries the waiting sends again in a second, once however often a refusal
-   * asks: Redis refused a send (out of memory, say), and trying at once would
-   * only be refused again, and log a warning per try.
-   */
+  /** Tries the waiting sends again after `REFUSAL_RETRY_MS`, once however often a refusal asks. */
   private retryLater(): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.pending.flush();
-    }, 1000);
+    }, REFUSAL_RETRY_MS);
     this.retryTimer.unref();
   }
 

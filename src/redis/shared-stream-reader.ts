@@ -47,6 +47,13 @@ const READ_COUNT = 1000;
  * instance costs Redis nothing.
  */
 export const READ_BLOCK_MS = 1000;
+/**
+ * How long the reader rests after a read failed on a live connection (a
+ * script error, say) before it tries again, so that it does not spin: a
+ * second costs nothing next to the failure, and logs one line a second at
+ * most. After a dropped connection it reads again as soon as it is back.
+ */
+const FAILED_READ_PAUSE_MS = 1000;
 
 /**
  * Reads the shared stream of every channel's events, in position order, on a
@@ -118,10 +125,8 @@ export class SharedStreamReader {
         if (this.stopped) return;
         this.handler.failed(error);
         mustConnect = true;
-        // A failure on a live connection (a script error, say) must not spin:
-        // a second between tries costs nothing next to the failure, and logs
-        // one line a second at most.
-        if (this.reader.status === 'ready') await this.pause(1000);
+        if (this.reader.status === 'ready')
+          await this.pause(FAILED_READ_PAUSE_MS);
       }
     }
   }
