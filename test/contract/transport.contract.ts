@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import { ChannelRegistry } from '../../src/sse/channel.registry.js';
 import { ResolvedSseOptions } from '../../src/sse/resolved-sse-options.js';
 import {
+  ChannelService,
   parseEventId,
+  SseModule,
   SseTransportError,
   type SseTransport,
 } from '../../src/sse/index.js';
@@ -263,6 +266,29 @@ export function transportContract(
       expect(watcher.data).toEqual(['before']);
       // The module closes it once; a second close (the fixture's) does nothing.
       await transport.close();
+    });
+
+    it('is started by the module at init, and closed by it at shutdown', async () => {
+      const own = fixture.create();
+      const moduleRef = await Test.createTestingModule({
+        imports: [SseModule.forRoot({ transport: own })],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      let closed = false;
+      try {
+        await app.init();
+        expect(own.health().status).toBe('up');
+        const channel = app.get(ChannelService).channel('boot');
+        expect(() => channel.send({ data: 'running' })).not.toThrow();
+        await app.close();
+        closed = true;
+        expect(() => channel.send({ data: 'closed' })).toThrow(
+          SseTransportError,
+        );
+      } finally {
+        if (!closed) await app.close();
+        await fixture.stop(own);
+      }
     });
 
     (fixture.loseHistory ? it : it.skip)(
