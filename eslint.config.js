@@ -30,5 +30,30 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A subpath (nestjs-sse-channels/redis, /prometheus, /terminus) is built
+    // on the public API alone: it imports the package root and nothing else
+    // of the library, so what it needs is public, and a custom transport can
+    // do everything RedisTransport does.
+    files: [
+      'src/redis/**/*.ts',
+      'src/prometheus/**/*.ts',
+      'src/terminus/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!sse/index\\.js$)',
+              message:
+                "A subpath imports the library only through its root: import from '../sse/index.js' (export what is missing there).",
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

@@ -4,8 +4,7 @@ import {
   register as defaultRegistry,
   type Registry,
 } from 'prom-client';
-import type { SseStats } from '../sse/stats/sse-stats.service.js';
-import type { SseStatsSnapshot } from '../sse/stats/sse-stats-snapshot.interface.js';
+import type { SseStats, SseStatsSnapshot } from '../sse/index.js';
 
 /**
  * Options of {@link registerSseMetrics}.

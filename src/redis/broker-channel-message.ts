@@ -1,6 +1,8 @@
-import type { SseEvent } from '../sse/sse-event.interface.js';
-import type { ChannelEventDraft } from '../sse/transport/sse-transport.js';
-import type { ChannelMessage } from '../sse/protocol/sse-message.js';
+import type {
+  ChannelEventDraft,
+  ChannelMessage,
+  SseEvent,
+} from '../sse/index.js';
 
 /**
  * How an event travels through Redis: a JSON array of its encoded parts,

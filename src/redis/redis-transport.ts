@@ -1,29 +1,26 @@
-import {
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { SseTransportError } from '../sse/errors/sse-transport.error.js';
-import { EventIds } from '../sse/history/event-ids.js';
-import type { ChannelMessage } from '../sse/protocol/sse-message.js';
 import {
+  formatEventId,
+  newEventEpoch,
   SseTransport,
+  SseTransportError,
   type ChannelEventDraft,
+  type ChannelMessage,
   type ReplayResult,
   type SseTransportHealth,
   type TransportSink,
-} from '../sse/transport/sse-transport.js';
+} from '../sse/index.js';
 import {
   BrokerChannelMessage,
   encodeBrokerPayload,
 } from './broker-channel-message.js';
 import {
   NOT_ANSWERING_MS,
-  PublishOutbox,
+  PendingPublishes,
   type QueuedSend,
-} from './publish-outbox.js';
+} from './pending-publishes.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.interface.js';
 import { REDIS_MESSAGES } from './redis.messages.js';
@@ -69,10 +66,25 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
   shutdownFlushMs: 2_000,
 };
-/** How long Redis remembers the last send of an instance it took, to skip a retried one. */
+/**
+ * How long Redis remembers the last send of an instance it took, to skip a
+ * retried one. A send is retried within seconds of its reply being lost, or
+ * once Redis is back after an outage; a day is far beyond either, and the
+ * marker is one small key per instance.
+ */
 const SENT_MARKER_TTL_MS = 24 * 60 * 60 * 1000;
-/** Member counts are written this long after they change, so a burst of joins costs one write. */
+/**
+ * Member counts are written this long after they change, so a burst of joins
+ * (a deploy's reconnections) costs one write; `countAll()` is that much late
+ * at most, far below what a dashboard notices.
+ */
 const COUNT_WRITE_DELAY_MS = 20;
+/**
+ * How long the waiting sends rest after Redis refused one (out of memory,
+ * say) before they are tried again: trying at once would only be refused
+ * again, and log a warning per try.
+ */
+const REFUSAL_RETRY_MS = 1000;
 
 /**
  * Channels over Redis, for an application that runs as several instances
@@ -93,22 +105,20 @@ const COUNT_WRITE_DELAY_MS = 20;
  * ```
  * @publicApi
  */
-export class RedisTransport
-  extends SseTransport
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class RedisTransport extends SseTransport {
   private readonly logger = new Logger('RedisTransport');
   private readonly keys: RedisKeys;
   private readonly settings: typeof DEFAULTS;
   private readonly commands: Redis & ScriptCommands;
   private readonly reader: Redis;
   private readonly streamReader: SharedStreamReader;
-  private readonly outbox: PublishOutbox;
+  private readonly pending: PendingPublishes;
   private readonly instanceId = randomBytes(8).toString('hex');
   private readonly usesGivenClient: boolean;
-  private eventIds = new EventIds();
+  /** The epoch of the history in use: Redis's, once started. */
+  private currentEpoch = newEventEpoch();
   /** The epoch set if Redis has none: it is new, or lost its data. */
-  private freshEpoch = randomBytes(6).toString('hex');
+  private freshEpoch = newEventEpoch();
   /** The position the current history's events come after (see `RedisKeys.start`). */
   private historyStart = 0;
   private sink!: TransportSink;
@@ -154,7 +164,7 @@ export class RedisTransport
     });
     for (const [command, numberOfKeys, lua] of SCRIPTS)
       this.commands.defineCommand(command, { numberOfKeys, lua });
-    this.outbox = new PublishOutbox(
+    this.pending = new PendingPublishes(
       this.settings.maxQueuedSends,
       (batch) => this.publishBatch(batch),
       () => this.whyNotTaking(),
@@ -164,12 +174,12 @@ export class RedisTransport
       this.commands,
       this.keys,
       {
-        idOf: (position) => this.eventIds.format(position),
-        epoch: () => this.eventIds.epoch,
+        idOf: (position) => formatEventId(this.currentEpoch, position),
+        epoch: () => this.currentEpoch,
         hasMembers: (channel) => this.sink.count(channel) > 0,
         channelsWithMembers: () => this.sink.channelsWithMembers(),
         deliver: (channel, message) => this.sink.deliver(channel, message),
-        missed: (channel) => this.sink.missed(channel),
+        resetMembers: (channel) => this.sink.resetMembers(channel),
         checkEpoch: () => this.checkEpoch(),
         skipped: (from, to) =>
           this.logger.warn(REDIS_MESSAGES.eventsSkipped(from, to)),
@@ -182,25 +192,24 @@ export class RedisTransport
     }
   }
 
-  get ids(): EventIds {
-    return this.eventIds;
+  get epoch(): string {
+    return this.currentEpoch;
   }
 
   get head(): number {
     return this.streamReader.position;
   }
 
-  /** Clients may be a little ahead of this instance: Redis tells, when the history is read. */
-  isFuture(): boolean {
-    return false;
-  }
-
   bind(sink: TransportSink): void {
     this.sink = sink;
   }
 
-  /** Connects to Redis and starts reading; the application does not start without Redis. */
-  async onModuleInit(): Promise<void> {
+  /**
+   * Connects to Redis and starts reading; the application does not start
+   * without Redis. (No `isFuture`: clients may be a little ahead of this
+   * instance, and Redis tells when the history is read.)
+   */
+  override async start(): Promise<void> {
     const ready = Promise.all(
       [this.commands, this.reader].map((client) => this.connect(client)),
     );
@@ -224,10 +233,9 @@ export class RedisTransport
         0,
       );
       this.historyStart = Number(start);
-      this.eventIds = new EventIds(epoch);
+      this.currentEpoch = epoch;
       // Never offer the epoch in use as the next one: a restart must change it.
-      if (epoch === this.freshEpoch)
-        this.freshEpoch = randomBytes(6).toString('hex');
+      if (epoch === this.freshEpoch) this.freshEpoch = newEventEpoch();
       this.streamReader.start(Number(position));
       this.started = true;
     } catch (error) {
@@ -247,28 +255,32 @@ export class RedisTransport
     } finally {
       clearTimeout(timer);
     }
+    // Presence is renewed three times per `instanceTtlMs`, so an instance
+    // whose renewal is late once or twice (a slow round trip, a long GC pause)
+    // is still counted.
     this.presenceTimer = setInterval(
       () => this.writeCounts(),
       Math.max(1, Math.floor(this.settings.instanceTtlMs / 3)),
     );
     this.presenceTimer.unref();
     this.writeCounts();
-    this.outbox.flush();
+    this.pending.flush();
   }
 
   /**
    * Runs after the module has closed its streams: publishes the sends still
    * queued (for up to `shutdownFlushMs`), tells Redis this instance is gone,
-   * and closes both connections.
+   * and closes both connections. Sends and history reads are refused from
+   * the moment it is called.
    */
-  async onApplicationShutdown(): Promise<void> {
+  async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.presenceTimer);
     clearTimeout(this.countWriteTimer);
     clearTimeout(this.retryTimer);
-    if (!(await this.outbox.whenEmpty(this.settings.shutdownFlushMs))) {
-      this.logger.error(REDIS_MESSAGES.unsentAtShutdown(this.outbox.size));
+    if (!(await this.pending.whenEmpty(this.settings.shutdownFlushMs))) {
+      this.logger.error(REDIS_MESSAGES.unsentAtShutdown(this.pending.size));
     }
     this.streamReader.stop();
     await Promise.all([
@@ -296,8 +308,8 @@ export class RedisTransport
 
   publish(channel: string, event: ChannelEventDraft): undefined {
     if (this.closing)
-      throw new SseTransportError(REDIS_MESSAGES.closed(channel));
-    this.outbox.push(channel, encodeBrokerPayload(event));
+      throw new SseTransportError(REDIS_MESSAGES.sendAfterClose(channel));
+    this.pending.push(channel, encodeBrokerPayload(event));
     return undefined;
   }
 
@@ -305,6 +317,8 @@ export class RedisTransport
     channels: readonly string[],
     position: number,
   ): Promise<ReplayResult> {
+    if (this.closing)
+      throw new SseTransportError(REDIS_MESSAGES.readAfterClose);
     const names = [...new Set(channels)];
     // A position before the history's start (a reset's) means its start: what
     // is before it belongs to a lost history.
@@ -326,7 +340,7 @@ export class RedisTransport
       string | null,
       [string, string],
     ];
-    if (epoch !== this.eventIds.epoch || position > Number(newest ?? 0))
+    if (epoch !== this.currentEpoch || position > Number(newest ?? 0))
       return { reset: 'unknown' };
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     const events: ChannelMessage[] = [];
@@ -340,7 +354,7 @@ export class RedisTransport
       for (const event of kept) {
         events.push(
           new BrokerChannelMessage(
-            this.eventIds.format(event.position),
+            formatEventId(this.currentEpoch, event.position),
             event.position,
             event.payload,
           ),
@@ -351,7 +365,7 @@ export class RedisTransport
     return { events };
   }
 
-  membersChanged(channel: string): void {
+  override membersChanged(channel: string): void {
     this.changedCounts.add(channel);
     if (!this.countWriteTimer && this.presenceTimer) {
       this.countWriteTimer = setTimeout(
@@ -360,10 +374,6 @@ export class RedisTransport
       );
       this.countWriteTimer.unref();
     }
-  }
-
-  historyChanged(): void {
-    // Limits are read when an event is published or the history read.
   }
 
   async countAll(channel: string, localCount: number): Promise<number> {
@@ -382,12 +392,8 @@ export class RedisTransport
     }
   }
 
-  namesWithHistory(): Iterable<string> {
-    return [];
-  }
-
   health(): SseTransportHealth {
-    const queuedSends = this.outbox.size;
+    const queuedSends = this.pending.size;
     const error = this.whyDown();
     return error === undefined
       ? { status: 'up', queuedSends }
@@ -398,7 +404,7 @@ export class RedisTransport
   private whyDown(): string | undefined {
     if (this.commands.status !== 'ready' || this.reader.status !== 'ready')
       return this.lastError ?? `connection ${this.commands.status}`;
-    if (this.outbox.unanswered)
+    if (this.pending.unanswered)
       return REDIS_MESSAGES.notAnswering(NOT_ANSWERING_MS);
     if (this.publishRefusal !== undefined)
       return REDIS_MESSAGES.notTakingRefused(this.publishRefusal);
@@ -415,10 +421,14 @@ export class RedisTransport
   /** Hands a batch of queued sends to Redis; resolves to how many it took. */
   private async publishBatch(batch: readonly QueuedSend[]): Promise<number> {
     if (!this.started || this.commands.status !== 'ready') return 0;
-    const epoch = this.eventIds.epoch;
+    const epoch = this.currentEpoch;
     const pipeline = this.commands.pipeline() as ReturnType<Redis['pipeline']> &
       ScriptCommands;
     for (const send of batch) {
+      // A channel's stream keeps at least its newest event, even with a
+      // history of 0: the next event links to it (`p`), and that link is how a
+      // reader and a replay tell that events were lost. `readAfter` replays
+      // nothing from a history of 0.
       const size = Math.max(1, this.sink.historyOf(send.channel).size);
       pipeline.ssePublish(
         this.keys.epoch,
@@ -458,14 +468,14 @@ export class RedisTransport
       if (outcome === 0) {
         // Redis lost data: the rest go into the new history.
         this.restartHistory(replyEpoch, Number(start));
-        setImmediate(() => this.outbox.flush());
+        setImmediate(() => this.pending.flush());
         return taken;
       }
     }
     return batch.length;
   }
 
-  /** Why Redis does not take sends now, for the outbox's refusal; `undefined` while it does. */
+  /** Why Redis does not take sends now, for the refusal of a send past `maxQueuedSends`; `undefined` while it does. */
   private whyNotTaking(): string | undefined {
     if (this.commands.status !== 'ready')
       return REDIS_MESSAGES.notTakingUnreachable;
@@ -481,7 +491,7 @@ export class RedisTransport
       this.keys.position,
       this.keys.start,
       this.freshEpoch,
-      this.eventIds.epoch,
+      this.currentEpoch,
       this.streamReader.position,
     );
     this.restartHistory(epoch, Number(start));
@@ -492,11 +502,11 @@ export class RedisTransport
    * new one: every stream is reset, and events are read from its start.
    */
   private restartHistory(epoch: string, start: number): void {
-    if (epoch === this.eventIds.epoch) return;
+    if (epoch === this.currentEpoch) return;
     this.logger.warn(REDIS_MESSAGES.historyRestarted(epoch));
-    this.eventIds = new EventIds(epoch);
+    this.currentEpoch = epoch;
     this.historyStart = start;
-    this.freshEpoch = randomBytes(6).toString('hex');
+    this.freshEpoch = newEventEpoch();
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
     this.streamReader.restartFrom(start);
@@ -528,17 +538,13 @@ export class RedisTransport
       });
   }
 
-  /**
-   * Tries the waiting sends again in a second, once however often a refusal
-   * asks: Redis refused a send (out of memory, say), and trying at once would
-   * only be refused again, and log a warning per try.
-   */
+  /** Tries the waiting sends again after `REFUSAL_RETRY_MS`, once however often a refusal asks. */
   private retryLater(): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.outbox.flush();
-    }, 1000);
+      this.pending.flush();
+    }, REFUSAL_RETRY_MS);
     this.retryTimer.unref();
   }
 
@@ -550,7 +556,7 @@ export class RedisTransport
   }
 
   private noteReady(): void {
-    // Before the start, onModuleInit does this once the epoch is known.
+    // Before the start, start() does this once the epoch is known.
     if (!this.started || this.commands.status !== 'ready') return;
     // A send refused with the connection (it was closing) is retried now.
     this.publishRefusal = undefined;
@@ -558,9 +564,9 @@ export class RedisTransport
     for (const channel of this.sink.channelsWithMembers())
       this.changedCounts.add(channel);
     this.writeCounts();
-    this.outbox.flush();
+    this.pending.flush();
     if (this.reader.status !== 'ready' || this.lastError === undefined) return;
-    this.logger.log(REDIS_MESSAGES.reachableAgain(this.outbox.size));
+    this.logger.log(REDIS_MESSAGES.reachableAgain(this.pending.size));
     this.lastError = undefined;
   }
 }

@@ -1,7 +1,7 @@
 /** The Redis transport's error and log texts. */
 export const REDIS_MESSAGES = {
   /** `why` is one of the three below. */
-  outboxFull: (why: string, limit: number, channel: string) =>
+  tooManyPending: (why: string, limit: number, channel: string) =>
     `${why} and ${limit} sends are already waiting for it (maxQueuedSends), so this send to channel ` +
     `"${channel}" was refused: nobody will receive it.`,
   notTakingUnreachable: 'Redis is unreachable',
@@ -9,8 +9,11 @@ export const REDIS_MESSAGES = {
     `Redis refused the last sends (${errorText(error)})`,
   notAnswering: (ms: number) =>
     `Redis has not answered the last sends for ${ms} ms`,
-  closed: (channel: string) =>
-    `The application is shutting down, so this send to channel "${channel}" was refused: nobody will receive it.`,
+  sendAfterClose: (channel: string) =>
+    `RedisTransport is closed (the application is shutting down), so this send to channel "${channel}" ` +
+    `was refused: nobody will receive it.`,
+  readAfterClose:
+    'RedisTransport is closed (the application is shutting down), so its history cannot be read.',
   unreachable: (error: unknown) =>
     `Redis is unreachable: ${errorText(error)}. Streams stay open; sends wait (maxQueuedSends).`,
   reachableAgain: (queued: number) =>

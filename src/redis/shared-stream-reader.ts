@@ -20,8 +20,8 @@ export interface SharedStreamHandler {
   /** Channels with members in this instance. */
   channelsWithMembers(): Iterable<string>;
   deliver(channel: string, message: BrokerChannelMessage): void;
-  /** The members of `channel` missed events that are gone from Redis. */
-  missed(channel: string): void;
+  /** Sends a reset to the members of `channel`: they missed events that are gone from Redis. */
+  resetMembers(channel: string): void;
   /**
    * Checks the epoch in Redis, which may call `restartFrom`: before reading on
    * after a (re)connection, and when a read found an epoch other than `epoch()`.
@@ -47,6 +47,13 @@ const READ_COUNT = 1000;
  * instance costs Redis nothing.
  */
 export const READ_BLOCK_MS = 1000;
+/**
+ * How long the reader rests after a read failed on a live connection (a
+ * script error, say) before it tries again, so that it does not spin: a
+ * second costs nothing next to the failure, and logs one line a second at
+ * most. After a dropped connection it reads again as soon as it is back.
+ */
+const FAILED_READ_PAUSE_MS = 1000;
 
 /**
  * Reads the shared stream of every channel's events, in position order, on a
@@ -118,10 +125,8 @@ export class SharedStreamReader {
         if (this.stopped) return;
         this.handler.failed(error);
         mustConnect = true;
-        // A failure on a live connection (a script error, say) must not spin:
-        // a second between tries costs nothing next to the failure, and logs
-        // one line a second at most.
-        if (this.reader.status === 'ready') await this.pause(1000);
+        if (this.reader.status === 'ready')
+          await this.pause(FAILED_READ_PAUSE_MS);
       }
     }
   }
@@ -199,7 +204,7 @@ export class SharedStreamReader {
       const [error, entries] = replies[i] as [Error | null, StreamEntry[]];
       if (error) throw error;
       const events = channelStreamEvents(entries);
-      if (lostSome(events, from)) this.handler.missed(channel);
+      if (lostSome(events, from)) this.handler.resetMembers(channel);
       // Those from `to` on come through the shared stream.
       for (const event of events)
         if (event.position < to) found.push({ channel, event });

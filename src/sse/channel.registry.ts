@@ -1,26 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import {
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { ChannelMember } from './channel-member.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
-import type { EventIds } from './history/event-ids.js';
+import { formatEventId, parseEventId } from './history/event-id.js';
+import type { HistoryLimits } from './history/history-limits.js';
 import { encodeSseEvent } from './protocol/sse-event.encoder.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
-import {
-  ResolvedSseOptions,
-  resolveHistory,
-  type HistoryLimits,
-} from './resolved-sse-options.js';
+import { ResolvedSseOptions, resolveHistory } from './resolved-sse-options.js';
 import type { SseEvent } from './sse-event.interface.js';
 import { resolveSlowClient, type ConflateKey } from './slow-client-policy.js';
-import {
-  SseTransport,
-  type ReplayResult,
-  type TransportSink,
-} from './transport/sse-transport.js';
+import { SseTransport, type ReplayResult } from './transport/sse-transport.js';
+import type { TransportSink } from './transport/transport-sink.js';
 
 /** A channel's settings, from `channels.channel(name, options)` or the module's. */
 export interface ChannelSettings {
   readonly history: HistoryLimits;
   readonly conflateKey: ConflateKey;
+}
+
+/** The ids of the transport's current history, for connections. */
+export interface CurrentEventIds {
+  /** The id of the event at `position` in the current history. */
+  format(position: number): string;
+  /** The position `id` names in the current history, or `undefined`. */
+  parse(id: string | undefined): number | undefined;
 }
 
 /**
@@ -33,9 +39,14 @@ export interface ChannelSettings {
  * once it has neither, its settings are forgotten too (the channel handle
  * that was given them brings them back when it sends). Joining and leaving
  * are O(1).
+ *
+ * It binds the transport when it is made, starts it at init and closes it at
+ * shutdown (after the connections were drained).
  */
 @Injectable()
-export class ChannelRegistry implements TransportSink {
+export class ChannelRegistry
+  implements TransportSink, OnModuleInit, OnApplicationShutdown
+{
   private readonly members = new Map<string, Set<ChannelMember>>();
   /** Settings given with `channels.channel(name, options)`, by channel. */
   private readonly settings = new Map<string, ChannelSettings>();
@@ -50,10 +61,11 @@ export class ChannelRegistry implements TransportSink {
     transport.bind(this);
   }
 
-  /** The ids of the current history. */
-  get ids(): EventIds {
-    return this.transport.ids;
-  }
+  /** The ids of the current history (its epoch changes when it restarts). */
+  readonly ids: CurrentEventIds = {
+    format: (position) => formatEventId(this.transport.epoch, position),
+    parse: (id) => parseEventId(id, this.transport.epoch),
+  };
 
   /** The position of the newest event this process has seen, of any channel. */
   get head(): number {
@@ -62,7 +74,17 @@ export class ChannelRegistry implements TransportSink {
 
   /** Whether `position` is past every event of this history, as far as can be told now. */
   isFuture(position: number): boolean {
-    return this.transport.isFuture(position);
+    return this.transport.isFuture?.(position) ?? false;
+  }
+
+  /** Starts the transport (connects to its broker); the application does not start without it. */
+  async onModuleInit(): Promise<void> {
+    await this.transport.start?.();
+  }
+
+  /** Closes the transport, once the connections were drained (`beforeApplicationShutdown`). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
   }
 
   /**
@@ -79,7 +101,7 @@ export class ChannelRegistry implements TransportSink {
       conflateKey: resolveSlowClient(`channel "${name}"`, options.slowClient),
     };
     this.settings.set(name, settings);
-    this.transport.historyChanged(name);
+    this.transport.historyChanged?.(name);
     return settings;
   }
 
@@ -94,7 +116,7 @@ export class ChannelRegistry implements TransportSink {
     if (!members) this.members.set(name, (members = new Set()));
     if (members.has(member)) return false;
     members.add(member);
-    this.transport.membersChanged(name);
+    this.transport.membersChanged?.(name);
     return true;
   }
 
@@ -103,7 +125,7 @@ export class ChannelRegistry implements TransportSink {
     const members = this.members.get(name);
     if (!members?.delete(member)) return false;
     if (members.size === 0) this.members.delete(name);
-    this.transport.membersChanged(name);
+    this.transport.membersChanged?.(name);
     return true;
   }
 
@@ -134,7 +156,7 @@ export class ChannelRegistry implements TransportSink {
       conflationKey: conflateKey ? String(conflateKey(event)) : undefined,
     });
     // A history kept meanwhile with the module's limits takes the handle's.
-    if (restored) this.transport.historyChanged(name);
+    if (restored) this.transport.historyChanged?.(name);
     return delivered ?? this.count(name);
   }
 
@@ -173,7 +195,7 @@ export class ChannelRegistry implements TransportSink {
     return [
       ...new Set([
         ...this.members.keys(),
-        ...this.transport.namesWithHistory(),
+        ...(this.transport.namesWithHistory?.() ?? []),
       ]),
     ];
   }
@@ -195,7 +217,7 @@ export class ChannelRegistry implements TransportSink {
     return delivered;
   }
 
-  missed(name: string): void {
+  resetMembers(name: string): void {
     for (const member of this.members.get(name) ?? []) member.missed();
   }
 

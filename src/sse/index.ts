@@ -33,8 +33,16 @@ export type {
   SseTransportHealth,
   ChannelEventDraft,
   ReplayResult,
-  TransportSink,
 } from './transport/sse-transport.js';
+export type { TransportSink } from './transport/transport-sink.js';
+export type { ChannelMessage } from './protocol/sse-message.js';
+export type { HistoryLimits } from './history/history-limits.js';
+export {
+  formatEventId,
+  parseEventId,
+  newEventEpoch,
+  MAX_EVENT_ID_LENGTH,
+} from './history/event-id.js';
 export { InMemoryTransport } from './transport/in-memory.transport.js';
 export { SseTransportError } from './errors/sse-transport.error.js';
 export { SseStats } from './stats/sse-stats.service.js';

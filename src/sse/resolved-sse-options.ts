@@ -1,3 +1,4 @@
+import type { HistoryLimits } from './history/history-limits.js';
 import type { SseHistoryOptions } from './history/history-options.interface.js';
 import { SseError } from './errors/sse.error.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
@@ -11,11 +12,7 @@ import {
 } from './sse.constants.js';
 import { OPTION_MESSAGES } from './sse.messages.js';
 
-/** A channel history's limits, checked. */
-export interface HistoryLimits {
-  readonly size: number;
-  readonly maxAgeMs: number | undefined;
-}
+export type { HistoryLimits };
 
 /**
  * The module's options with their defaults, checked once at startup so that a

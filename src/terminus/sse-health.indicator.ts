@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { SseStats } from '../sse/stats/sse-stats.service.js';
+import { SseStats } from '../sse/index.js';
 
 /**
  * A `@nestjs/terminus` health indicator for the module: `up` while its

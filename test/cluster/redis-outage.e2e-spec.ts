@@ -23,7 +23,7 @@ const HEARTBEAT = ': heartbeat\n\n';
 
 /** What a refused send throws: Redis is unreachable and the queue is full. */
 const REFUSAL = new SseTransportError(
-  REDIS_MESSAGES.outboxFull(
+  REDIS_MESSAGES.tooManyPending(
     REDIS_MESSAGES.notTakingUnreachable,
     MAX_QUEUED_SENDS,
     'feed',

@@ -1,18 +1,36 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
 import { ChannelRegistry } from '../../src/sse/channel.registry.js';
 import { ResolvedSseOptions } from '../../src/sse/resolved-sse-options.js';
-import type { SseTransport } from '../../src/sse/index.js';
+import {
+  ChannelService,
+  parseEventId,
+  SseModule,
+  SseTransportError,
+  type SseTransport,
+} from '../../src/sse/index.js';
 import { RecordingMember } from '../support/recording-member.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
  * How a contract run makes a transport, starts it once it is bound to its
- * registry (as the module does: providers first, then `onModuleInit`), and stops it.
+ * registry (as the module does: `bind` when the registry is made, then
+ * `start()` at init), and stops it (`close()`, then whatever the run
+ * cleans up). The last two are for transports whose events can be lost
+ * while they run; one that cannot lose them omits them, and the cases that
+ * need them are skipped.
  */
 export interface TransportFixture {
   create(): SseTransport;
   start(transport: SseTransport): Promise<void>;
   stop(transport: SseTransport): Promise<void>;
+  /** Makes the transport's history be lost, as a broker that lost its data (a flush, a restart without persistence). */
+  loseHistory?(transport: SseTransport): Promise<void>;
+  /**
+   * Makes this process's reader lose the events that `publish()` makes, as a
+   * broker does that trims what a reader cut off has not read yet.
+   */
+  loseEvents?(transport: SseTransport, publish: () => void): Promise<void>;
 }
 
 /**
@@ -223,5 +241,107 @@ export function transportContract(
         queuedSends: 0,
       });
     });
+
+    it('once closed, refuses sends and history reads with an SseTransportError naming it, and keeps nothing', async () => {
+      const watcher = member('shut');
+      registry.publish('shut', { data: 'before' });
+      await waitFor(() => watcher.received.length === 1, 'the first event');
+      const head = registry.head;
+      await transport.close();
+      const name = new RegExp(transport.constructor.name);
+      let refusal: unknown;
+      try {
+        registry.publish('shut', { data: 'after' });
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal).toBeInstanceOf(SseTransportError);
+      expect((refusal as Error).message).toMatch(name);
+      expect((refusal as Error).message).toMatch(/"shut"/);
+      expect(transport.health().queuedSends).toBe(0);
+      expect(registry.head).toBe(head);
+      const read = registry.readAfter(['shut'], head - 1);
+      await expect(read).rejects.toBeInstanceOf(SseTransportError);
+      await expect(read).rejects.toThrow(name);
+      expect(watcher.data).toEqual(['before']);
+      // The module closes it once; a second close (the fixture's) does nothing.
+      await transport.close();
+    });
+
+    it('is started by the module at init, and closed by it at shutdown', async () => {
+      const own = fixture.create();
+      const moduleRef = await Test.createTestingModule({
+        imports: [SseModule.forRoot({ transport: own })],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      let closed = false;
+      try {
+        await app.init();
+        expect(own.health().status).toBe('up');
+        const channel = app.get(ChannelService).channel('boot');
+        expect(() => channel.send({ data: 'running' })).not.toThrow();
+        await app.close();
+        closed = true;
+        expect(() => channel.send({ data: 'closed' })).toThrow(
+          SseTransportError,
+        );
+      } finally {
+        if (!closed) await app.close();
+        await fixture.stop(own);
+      }
+    });
+
+    (fixture.loseHistory ? it : it.skip)(
+      'when its history is lost, starts a new one under a new epoch, tells the sink, and the old ids are unknown',
+      async () => {
+        let restarts = 0;
+        registry.onRestart(() => restarts++);
+        const watcher = member('r');
+        registry.publish('r', { data: 'before' });
+        await waitFor(() => watcher.received.length === 1, 'the first event');
+        const [before] = watcher.received;
+        const oldEpoch = transport.epoch;
+        expect(parseEventId(before.id, oldEpoch)).toBe(before.position);
+
+        await fixture.loseHistory!(transport);
+        registry.publish('r', { data: 'after' });
+        await waitFor(() => watcher.received.length === 2, 'the event after');
+
+        expect(restarts).toBe(1);
+        expect(transport.epoch).not.toBe(oldEpoch);
+        const after = watcher.received[1];
+        expect(after.id).toBe(registry.ids.format(after.position));
+        expect(parseEventId(after.id, transport.epoch)).toBe(after.position);
+        // A client resuming from the old history is reset as 'unknown'.
+        expect(registry.ids.parse(before.id)).toBeUndefined();
+      },
+    );
+
+    (fixture.loseEvents ? it : it.skip)(
+      'when its reader lost events the history no longer keeps, resets the members of their channel, then delivers on in order',
+      async () => {
+        const [watcher, other] = [member('gap'), member('other')];
+        registry.publish('gap', { data: 'g0' });
+        await waitFor(() => watcher.received.length === 1, 'the first event');
+        await fixture.loseEvents!(transport, () => {
+          // Ten events in a history of three: seven are lost for good.
+          for (let i = 1; i <= 10; i++)
+            registry.publish('gap', { data: `g${i}` });
+        });
+        registry.publish('other', { data: 'o1' });
+        await waitFor(
+          () => watcher.data.at(-1) === 'g10' && other.received.length === 1,
+          'the events after the loss',
+          15_000,
+        );
+        expect(watcher.log.indexOf('reset')).toBe(1);
+        expect(watcher.resets).toBe(1);
+        expect(watcher.data).toEqual(['g0', 'g8', 'g9', 'g10']);
+        const positions = watcher.received.map((message) => message.position);
+        expect(positions).toEqual([...positions].sort((p, q) => p - q));
+        // Only the channel that lost events is reset.
+        expect(other.resets).toBe(0);
+      },
+    );
   });
 }

@@ -47,12 +47,12 @@ describeWithRedis(
       const options = new ResolvedSseOptions();
       onA = new ChannelRegistry(options, a);
       onB = new ChannelRegistry(options, b);
-      await Promise.all([a.onModuleInit(), b.onModuleInit()]);
+      await Promise.all([a.start(), b.start()]);
       for (const registry of [onA, onB])
         registry.configure('short', { history: { size: 10 } });
     });
     afterAll(async () => {
-      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
+      await Promise.all([a.close(), b.close()]);
       template.disconnect();
       await admin.quit();
       await deleteKeys(prefix);

@@ -23,10 +23,10 @@ describeWithRedis(
       prefix = uniquePrefix();
       transport = new RedisTransport({ url: REDIS_URL, keyPrefix: prefix });
       registry = new ChannelRegistry(new ResolvedSseOptions(), transport);
-      await transport.onModuleInit();
+      await transport.start();
     });
     afterAll(async () => {
-      await transport.onApplicationShutdown();
+      await transport.close();
       await deleteKeys(prefix);
     });
 
@@ -38,7 +38,7 @@ describeWithRedis(
       registry.publish('r', { data: 'before' });
       await waitFor(() => member.received.length === 1, 'the first event');
       const before = member.received[0];
-      const oldEpoch = registry.ids.epoch;
+      const oldEpoch = transport.epoch;
 
       await deleteKeys(prefix);
       registry.publish('r', { data: 'after 1' });
@@ -49,13 +49,13 @@ describeWithRedis(
       );
 
       expect(restarts).toBe(1);
-      expect(registry.ids.epoch).not.toBe(oldEpoch);
+      expect(transport.epoch).not.toBe(oldEpoch);
       expect(before.id).toBe(`${oldEpoch}-${before.position}`);
       expect(
         member.received.slice(1).map((message) => [message.data, message.id]),
       ).toEqual([
-        ['after 1', `${registry.ids.epoch}-1`],
-        ['after 2', `${registry.ids.epoch}-2`],
+        ['after 1', `${transport.epoch}-1`],
+        ['after 2', `${transport.epoch}-2`],
       ]);
       // An id of the old history means nothing in the new one.
       expect(registry.ids.parse(before.id)).toBeUndefined();

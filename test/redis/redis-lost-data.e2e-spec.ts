@@ -131,7 +131,7 @@ describeWithRedis(
           );
 
           // The new history's epoch, which A moved to when its send was refused under the old one.
-          const epoch = a.app.get(SseTransport).ids.epoch;
+          const epoch = a.app.get(SseTransport).epoch;
           expect(epoch).not.toBe(oldEpoch);
           expect(wire(onB.events)).toEqual([
             `message ${oldEpoch}-1 before 1`,
@@ -169,7 +169,7 @@ describeWithRedis(
           feed.send({ data: 'after 2' });
           await onB.waitForEvents(5);
 
-          const epoch = a.app.get(SseTransport).ids.epoch;
+          const epoch = a.app.get(SseTransport).epoch;
           expect(epoch).not.toBe(oldEpoch);
           expect(wire(onB.events)).toEqual([
             `message ${oldEpoch}-1 before 1`,
@@ -201,7 +201,7 @@ describeWithRedis(
             'the last send to reach B',
           );
 
-          const epoch = a.app.get(SseTransport).ids.epoch;
+          const epoch = a.app.get(SseTransport).epoch;
           // The new history starts after the positions Redis kept (3).
           const newId = (i: number) => `${epoch}-${3 + i}`;
           expect(wire(onB.events)).toEqual([

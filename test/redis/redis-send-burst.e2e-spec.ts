@@ -1,7 +1,7 @@
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { RedisTransport } from '../../src/redis/index.js';
-import { NOT_ANSWERING_MS } from '../../src/redis/publish-outbox.js';
+import { NOT_ANSWERING_MS } from '../../src/redis/pending-publishes.js';
 import { REDIS_MESSAGES } from '../../src/redis/redis.messages.js';
 import {
   ChannelService,
@@ -27,7 +27,7 @@ import { waitFor } from '../support/wait-for.js';
 
 /** Small, so that a burst of three times it is quick. */
 const MAX_QUEUED_SENDS = 200;
-/** Larger than the outbox's batch of 512, so that it reaches Redis in several batches. */
+/** Larger than PendingPublishes's batch of 512, so that it reaches Redis in several batches. */
 const BURST = 3 * MAX_QUEUED_SENDS;
 
 @Controller()
@@ -188,7 +188,7 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
     });
     expect(() => notices.send({ data: 'refused' })).toThrow(
       new SseTransportError(
-        REDIS_MESSAGES.outboxFull(silent, MAX_QUEUED_SENDS, 'notices'),
+        REDIS_MESSAGES.tooManyPending(silent, MAX_QUEUED_SENDS, 'notices'),
       ),
     );
 
@@ -213,7 +213,7 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
       );
       expect(() => notices.send({ data: 'refused' })).toThrow(
         new SseTransportError(
-          REDIS_MESSAGES.outboxFull(error!, MAX_QUEUED_SENDS, 'notices'),
+          REDIS_MESSAGES.tooManyPending(error!, MAX_QUEUED_SENDS, 'notices'),
         ),
       );
     } finally {

@@ -1,15 +1,16 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { SseTransportError } from '../errors/sse-transport.error.js';
 import { ChannelHistory } from '../history/channel-history.js';
-import { EventIds } from '../history/event-ids.js';
+import { formatEventId, newEventEpoch } from '../history/event-id.js';
 import { ForgottenHistories } from '../history/forgotten-histories.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
+import { TRANSPORT_MESSAGES } from './transport.messages.js';
 import {
   SseTransport,
   type ChannelEventDraft,
   type ReplayResult,
   type SseTransportHealth,
-  type TransportSink,
 } from './sse-transport.js';
+import type { TransportSink } from './transport-sink.js';
 
 const HEALTHY: SseTransportHealth = Object.freeze({
   status: 'up',
@@ -31,11 +32,9 @@ export const HISTORY_SWEEP_MS = 5_000;
  * {@link HISTORY_SWEEP_MS} even on a channel nobody touches.
  * @publicApi
  */
-export class InMemoryTransport
-  extends SseTransport
-  implements OnApplicationShutdown
-{
-  private readonly eventIds = new EventIds();
+export class InMemoryTransport extends SseTransport {
+  /** One per process: a restart starts a new history, whose ids the old ones never match. */
+  readonly epoch = newEventEpoch();
   private readonly histories = new Map<string, ChannelHistory>();
   /** Channels whose history has an age limit, which the sweep looks at. */
   private readonly expiring = new Set<string>();
@@ -47,16 +46,13 @@ export class InMemoryTransport
    */
   private readonly forgotten = new ForgottenHistories();
   private sink!: TransportSink;
-
-  get ids(): EventIds {
-    return this.eventIds;
-  }
+  private closed = false;
 
   get head(): number {
     return this.lastPosition;
   }
 
-  isFuture(position: number): boolean {
+  override isFuture(position: number): boolean {
     return position > this.lastPosition;
   }
 
@@ -65,10 +61,14 @@ export class InMemoryTransport
   }
 
   publish(channel: string, event: ChannelEventDraft): number {
+    if (this.closed)
+      throw new SseTransportError(
+        TRANSPORT_MESSAGES.sendAfterClose('InMemoryTransport', channel),
+      );
     const position = ++this.lastPosition;
     const message: ChannelMessage = {
       type: event.type,
-      id: this.eventIds.format(position),
+      id: formatEventId(this.epoch, position),
       retry: event.retry,
       data: event.data,
       position,
@@ -86,6 +86,10 @@ export class InMemoryTransport
     channels: readonly string[],
     position: number,
   ): Promise<ReplayResult> {
+    if (this.closed)
+      throw new SseTransportError(
+        TRANSPORT_MESSAGES.readAfterClose('InMemoryTransport'),
+      );
     if (position > this.lastPosition) return { reset: 'unknown' };
     const now = Date.now();
     const events: ChannelMessage[] = [];
@@ -104,11 +108,11 @@ export class InMemoryTransport
     return { events };
   }
 
-  membersChanged(channel: string): void {
+  override membersChanged(channel: string): void {
     this.forgetIfUnused(channel);
   }
 
-  historyChanged(channel: string): void {
+  override historyChanged(channel: string): void {
     const history = this.histories.get(channel);
     if (history) {
       const { size, maxAgeMs } = this.sink.historyOf(channel);
@@ -122,7 +126,7 @@ export class InMemoryTransport
     return localCount;
   }
 
-  namesWithHistory(): Iterable<string> {
+  override namesWithHistory(): Iterable<string> {
     return this.histories.keys();
   }
 
@@ -130,8 +134,9 @@ export class InMemoryTransport
     return HEALTHY;
   }
 
-  /** Stops the sweep timer. */
-  onApplicationShutdown(): void {
+  /** Stops the sweep timer; from now on, sends and history reads are refused. */
+  close(): void {
+    this.closed = true;
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
   }

@@ -1,11 +1,14 @@
-import type { EventIds } from '../history/event-ids.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
-import type { HistoryLimits } from '../resolved-sse-options.js';
 import type { SseEvent } from '../sse-event.interface.js';
+import type { TransportSink } from './transport-sink.js';
 
-/** A channel event checked and encoded once, on its way to the transport. */
+/**
+ * A channel event checked and encoded once, on its way to the transport.
+ * @publicApi
+ */
 export interface ChannelEventDraft {
   readonly type?: string;
+  /** The `data` field, encoded: a string, with no id yet. */
   readonly data: string;
   readonly retry?: number;
   /** The event as it was sent. */
@@ -14,32 +17,15 @@ export interface ChannelEventDraft {
   readonly conflationKey?: string;
 }
 
-/** The result of a history read: the events to replay, or why there are none to trust. */
+/**
+ * The result of a history read: the events to replay, or why there are none
+ * to trust (`evicted`: some are no longer kept; `unknown`: the position is
+ * not one of this history's).
+ * @publicApi
+ */
 export type ReplayResult =
   | { readonly events: ChannelMessage[] }
   | { readonly reset: 'evicted' | 'unknown' };
-
-/** What a transport hands its events to: the channels of this process. */
-export interface TransportSink {
-  /** Delivers an event to this process's members of `channel`; events come in position order. */
-  deliver(channel: string, message: ChannelMessage): number;
-  /** Tells the members of `channel` that they missed events that cannot be replayed. */
-  missed(channel: string): void;
-  /** Tells every connection that the history restarted: positions it holds mean nothing now. */
-  restarted(): void;
-  /** The history limits of `channel`. */
-  historyOf(channel: string): HistoryLimits;
-  /** Members of `channel` in this process. */
-  count(channel: string): number;
-  /** Channels with members in this process. */
-  channelsWithMembers(): Iterable<string>;
-  /**
-   * Tells the sink that `channel`, which has no members in this process, has
-   * no history kept either: the sink forgets its settings. A transport whose
-   * history lives elsewhere (a broker) may never call it.
-   */
-  forgotten(channel: string): void;
-}
 
 /**
  * How a transport is doing, in the shape of a `@nestjs/terminus` indicator's
@@ -56,69 +42,65 @@ export interface SseTransportHealth {
 
 /**
  * Carries channel events between the processes of an application and keeps
- * their history: it gives every event its position in the one sequence that
- * orders the events of all channels, and hands events back to each process in
- * that order. `InMemoryTransport` (the default) serves one process;
- * `RedisTransport` (`nestjs-sse-channels/redis`) several.
+ * their history: it gives every event the next position in one sequence for
+ * all channels, with the id `formatEventId(epoch, position)`, and hands the
+ * events back to each process's `TransportSink` in position order. Messages
+ * are plain data, shared read-only by every layer. `InMemoryTransport` (the
+ * default) serves one process; `RedisTransport` (`nestjs-sse-channels/redis`)
+ * several. See docs/writing-a-transport.md.
  *
  * It is also the token under which the module provides the transport in use,
  * so an application can inject it (for a health check, say).
  * @publicApi
  */
 export abstract class SseTransport {
-  /** The ids of the current history. */
-  abstract get ids(): EventIds;
-
-  /** The position of the newest event this process has seen. */
+  /** Names the current history (`newEventEpoch()`); a new one when it restarts. */
+  abstract get epoch(): string;
+  /** The position of the newest event this process has seen (`0` before any). */
   abstract get head(): number;
-
-  /**
-   * Whether `position` is known, now, to be past every event of this history:
-   * a client that gives it is reset at once. A transport that cannot tell
-   * synchronously answers `false` and lets `readAfter` find out.
-   */
-  abstract isFuture(position: number): boolean;
-
-  /** Connects the transport to the channels of this process. Called once, by the module. */
+  /** Connects the transport to this process's channels. Called once, by the module, before anything else. */
   abstract bind(sink: TransportSink): void;
-
   /**
-   * Gives `event` the next position, keeps it in `channel`'s history and
-   * delivers it to the members of `channel` in every process. Throws, and
-   * keeps nothing, when it cannot take the event.
-   * @returns the number of local members it was delivered to, or `undefined`
-   * when delivery happens later (through a broker).
+   * Gives `event` the next position, keeps it in `channel`'s history (within
+   * `sink.historyOf(channel)`) and delivers it to the members of `channel` in
+   * every process. Throws an `SseTransportError`, and keeps nothing, when it
+   * cannot take the event (and always once closed).
+   * @returns the number of local members it reached, or `undefined` when
+   * delivery happens later (through a broker).
    */
   abstract publish(
     channel: string,
     event: ChannelEventDraft,
   ): number | undefined;
-
   /**
-   * The events of `channels` after `position`, in position order, or a reset
-   * when one of them is no longer kept (`evicted`) or the position is not one
-   * of this history's (`unknown`).
+   * The events of `channels` after `position`, in position order; or a reset:
+   * `evicted` when one of them no longer keeps all it had after `position`,
+   * `unknown` when `position` is past this history. Rejects with an
+   * `SseTransportError` once closed.
    */
   abstract readAfter(
     channels: readonly string[],
     position: number,
   ): Promise<ReplayResult>;
-
-  /**
-   * Notes that the members of `channel` in this process changed (`sink.count()`
-   * says how many).
-   */
-  abstract membersChanged(channel: string): void;
-
-  /** Notes that `channel`'s history limits changed. */
-  abstract historyChanged(channel: string): void;
-
-  /** The number of members of `channel` in every process; `localCount` is this process's. */
+  /** Members of `channel` in every process; `localCount` is this process's. */
   abstract countAll(channel: string, localCount: number): Promise<number>;
-
-  /** Channels with history kept in this process. */
-  abstract namesWithHistory(): Iterable<string>;
-
   /** Whether events flow. */
   abstract health(): SseTransportHealth;
+  /**
+   * Frees what it holds; the module calls it at shutdown, after the streams
+   * ended. From then on `publish` and `readAfter` fail; a second call does nothing.
+   */
+  abstract close(): Promise<void> | void;
+
+  // Optional capabilities: implement those the transport has.
+  /** Connects (to a broker); the module awaits it at init, after `bind`. Throw to fail the boot. */
+  start?(): Promise<void>;
+  /** Whether `position` is known now to be past every event: a client giving it is reset at once. Default: `false`, `readAfter` tells. */
+  isFuture?(position: number): boolean;
+  /** Notes that this process's members of `channel` changed (`sink.count()` says how many). */
+  membersChanged?(channel: string): void;
+  /** Notes that `channel`'s history limits changed; by default they are read again on the next publish or read. */
+  historyChanged?(channel: string): void;
+  /** Channels with history kept in this process, for `ChannelService.names()`. Default: none. */
+  namesWithHistory?(): Iterable<string>;
 }

@@ -1,4 +1,4 @@
-import { SseTransportError } from '../sse/errors/sse-transport.error.js';
+import { SseTransportError } from '../sse/index.js';
 import { REDIS_MESSAGES } from './redis.messages.js';
 
 /** A send waiting to be taken by Redis. */
@@ -46,7 +46,7 @@ export const NOT_ANSWERING_MS = 2000;
  * A send may reach Redis twice (its reply lost with the connection); Redis
  * skips the second by its sequence number.
  */
-export class PublishOutbox {
+export class PendingPublishes {
   private queue: QueuedSend[] = [];
   private lastSequence = 0;
   private flushing = false;
@@ -116,7 +116,7 @@ export class PublishOutbox {
         : undefined);
     if (why !== undefined)
       throw new SseTransportError(
-        REDIS_MESSAGES.outboxFull(why, this.limit, channel),
+        REDIS_MESSAGES.tooManyPending(why, this.limit, channel),
       );
   }
 
