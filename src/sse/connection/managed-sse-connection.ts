@@ -231,12 +231,8 @@ export class ManagedSseConnection
 
   /** How the replay cursor writes to this connection. */
   private replayTarget(): ReplayTarget {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const connection = this;
     return {
-      get closed() {
-        return connection.ended;
-      },
+      isClosed: () => this.ended,
       push: (event) => {
         this.activeSinceHeartbeat = true;
         this.outbox.push(event);

@@ -50,6 +50,9 @@ class FakeSource implements ReplaySource {
 /** The connection side, recording what the cursor asks of it, in order. */
 class FakeTarget implements ReplayTarget {
   closed = false;
+  isClosed(): boolean {
+    return this.closed;
+  }
   readonly log: string[] = [];
   private held: DeliveredEvent[] = [];
   constructor(private readonly cursor: () => ReplayCursor) {}

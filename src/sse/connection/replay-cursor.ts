@@ -24,7 +24,7 @@ export interface ReplaySource {
 /** What a cursor writes to: the connection's outbox, through its connection. */
 export interface ReplayTarget {
   /** Whether the connection has ended: a replay read meanwhile is dropped. */
-  readonly closed: boolean;
+  isClosed(): boolean;
   /** Writes a live event. */
   push(event: DeliveredEvent): void;
   /** Holds a live event back, counted as waiting, until {@link releaseHeld}. */
@@ -151,7 +151,7 @@ export class ReplayCursor {
       this.target.readFailed(err);
       result = { reset: 'evicted' };
     }
-    if (this.target.closed) return;
+    if (this.target.isClosed()) return;
     const live = this.target.releaseHeld();
     this.catchingUp = false;
     if (this.missedDuringCatchUp) result = { reset: 'evicted' };
