@@ -83,7 +83,7 @@ export class ManagedSseConnection
   /** The Observable handed to Nest's `@Sse()` pipeline. */
   readonly events$ = new Observable<SseMessage>((subscriber) => {
     const subscription = this.outbox.subscribe(subscriber);
-    this.cursor.startCatchUp(this.channels);
+    this.cursor.startCatchUp(() => this.channels);
     // Nest unsubscribes when the client goes away, and after we complete.
     return () => {
       subscription.unsubscribe();

@@ -115,7 +115,7 @@ describe('ReplayCursor', () => {
     open(undefined);
     expect(cursor.untrusted).toBe(false);
     expect(cursor.id).toBe('h-10');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     expect(source.reads).toEqual([]);
     cursor.deliver(live(9));
     cursor.deliver(live(11));
@@ -132,7 +132,7 @@ describe('ReplayCursor', () => {
     open(id);
     expect(cursor.untrusted).toBe(true);
     expect(cursor.id).toBe('h-10');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     expect(source.reads).toEqual([]);
   });
 
@@ -141,8 +141,8 @@ describe('ReplayCursor', () => {
     expect(cursor.untrusted).toBe(false);
     // Settled before anything is written: the resuming client's own position.
     expect(cursor.id).toBe('h-4');
-    cursor.startCatchUp(['orders', 'news']);
-    cursor.startCatchUp(['orders', 'news']);
+    cursor.startCatchUp(() => ['orders', 'news']);
+    cursor.startCatchUp(() => ['orders', 'news']);
     expect(source.reads).toEqual([{ names: ['orders', 'news'], position: 4 }]);
     expect(cursor.catchingUpNow).toBe(true);
 
@@ -171,7 +171,7 @@ describe('ReplayCursor', () => {
     for (let i = 0; i < 2; i++) {
       open('h-4');
       target.replay = (events) => seen.push([...events]);
-      cursor.startCatchUp(['orders']);
+      cursor.startCatchUp(() => ['orders']);
       await source.answerWith({ events: shared });
     }
     expect(seen[1][0]).toBe(seen[0][0]);
@@ -179,7 +179,7 @@ describe('ReplayCursor', () => {
 
   it('resets the client when the history no longer has what it missed, then writes the live events from the first held', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     cursor.deliver(live(11));
     await source.answerWith({ reset: 'evicted' });
     expect(target.log).toEqual(['hold 11', 'reset evicted at h-10', 'live 11']);
@@ -188,7 +188,7 @@ describe('ReplayCursor', () => {
 
   it('resets at the head when nothing was held', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     source.head = 15;
     await source.answerWith({ reset: 'unknown' });
     expect(target.log).toEqual(['reset unknown at h-15']);
@@ -196,7 +196,7 @@ describe('ReplayCursor', () => {
 
   it('ends its catch-up in a reset when events were lost while it read', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     cursor.sendReset();
     expect(target.log).toEqual([]);
     await source.answerWith({ events: [message(5)] });
@@ -211,14 +211,14 @@ describe('ReplayCursor', () => {
 
   it('gives a reset when the history cannot be read', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     await source.failWith(new Error('broker down'));
     expect(target.log).toEqual(['read failed', 'reset evicted at h-10']);
   });
 
   it('starts over at position 0 when the history restarts, dropping what it held', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     cursor.deliver(live(11));
     // The new history starts over, its head with it.
     source.head = 0;
@@ -239,7 +239,7 @@ describe('ReplayCursor', () => {
 
   it('writes nothing when its connection ended while the history was read', async () => {
     open('h-4');
-    cursor.startCatchUp(['orders']);
+    cursor.startCatchUp(() => ['orders']);
     target.closed = true;
     await source.answerWith({ events: [message(5)] });
     expect(target.log).toEqual([]);

@@ -93,12 +93,12 @@ export class ReplayCursor {
     return this.catchingUp;
   }
 
-  /** Runs the catch-up, if one is due and has not run, over the channels `names`. */
-  startCatchUp(names: readonly string[]): void {
+  /** Runs the catch-up, if one is due and has not run, over the channels `names()` gives now. */
+  startCatchUp(names: () => readonly string[]): void {
     const from = this.resumeFrom;
     if (from === undefined) return;
     this.resumeFrom = undefined;
-    void this.catchUp(names, from);
+    void this.catchUp(names(), from);
   }
 
   /** Takes a live event: writes it, holds it during a catch-up, or skips it if it was written already. */
