@@ -33,8 +33,6 @@ import {
 } from './sse.constants.js';
 import { MESSAGES } from './sse.messages.js';
 
-export type { ConnectionRequest } from './connection/connection-request.js';
-
 /**
  * Opens, tracks and closes the SSE connections of one application. It
  * coordinates the units of `connection/`: admission, the connections, the
