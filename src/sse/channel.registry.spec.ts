@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import type { ChannelMember } from './channel-member.js';
+import type { DeliveredEvent } from './connection/delivered-event.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { ChannelService } from './channel.service.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
@@ -11,16 +12,18 @@ import {
 
 class FakeMember implements ChannelMember {
   readonly received: ChannelMessage[] = [];
+  readonly events: DeliveredEvent[] = [];
   open = true;
   resets = 0;
   onDeliver?: () => void;
-  missed(): void {
+  sendReset(): void {
     this.resets++;
   }
-  deliver(message: ChannelMessage): boolean {
+  deliver(event: DeliveredEvent): boolean {
     this.onDeliver?.();
     if (!this.open) return false;
-    this.received.push(message);
+    this.received.push(event.message);
+    this.events.push(event);
     return true;
   }
 }
@@ -64,6 +67,9 @@ describe('ChannelRegistry', () => {
     expect(registry.publish('feed', { type: 'x', data: { n: 1 } })).toBe(2);
     const message = members[0].received[0];
     expect(members[2].received[0]).toBe(message);
+    // One delivery object per event, shared by every member: what writing it
+    // costs is worked out once, whatever the number of members.
+    expect(members[2].events[0]).toBe(members[0].events[0]);
     expect(message).toMatchObject({
       type: 'x',
       data: '{"n":1}',

@@ -7,11 +7,15 @@ import type { ChannelMember } from './channel-member.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { formatEventId, parseEventId } from './history/event-id.js';
 import type { HistoryLimits } from './history/history-limits.js';
-import { encodeSseEvent } from './protocol/sse-event.encoder.js';
+import { DeliveredEvent } from './connection/delivered-event.js';
+import {
+  resolveSlowClient,
+  type ConflateKey,
+} from './connection/slow-client-policy.js';
+import { validateAndSerializeEvent } from './protocol/sse-event.serializer.js';
 import type { ChannelMessage } from './protocol/sse-message.js';
 import { ResolvedSseOptions, resolveHistory } from './resolved-sse-options.js';
 import type { SseEvent } from './sse-event.interface.js';
-import { resolveSlowClient, type ConflateKey } from './slow-client-policy.js';
 import { SseTransport, type ReplayResult } from './transport/sse-transport.js';
 import type { TransportSink } from './transport/transport-sink.js';
 
@@ -30,8 +34,8 @@ export interface CurrentEventIds {
 }
 
 /**
- * The channels of this process: who is a member of which, and each channel's
- * settings. Events go out through the transport, which orders them, keeps their
+ * The channels of this process: who is a member of which (kept here only: a
+ * connection asks for its channels), and each channel's settings. Events go out through the transport, which orders them, keeps their
  * history and hands them back here (at once in memory, through the broker with
  * several processes) to be delivered to the members.
  *
@@ -48,6 +52,12 @@ export class ChannelRegistry
   implements TransportSink, OnModuleInit, OnApplicationShutdown
 {
   private readonly members = new Map<string, Set<ChannelMember>>();
+  /**
+   * The same membership by member, in the order each joined: what a
+   * connection lists as its channels, and leaves when it ends. Kept with
+   * `members`, by `join()` and `leave()` only.
+   */
+  private readonly memberships = new Map<ChannelMember, Set<string>>();
   /** Settings given with `channels.channel(name, options)`, by channel. */
   private readonly settings = new Map<string, ChannelSettings>();
   private readonly defaults: ChannelSettings;
@@ -116,6 +126,9 @@ export class ChannelRegistry
     if (!members) this.members.set(name, (members = new Set()));
     if (members.has(member)) return false;
     members.add(member);
+    let joined = this.memberships.get(member);
+    if (!joined) this.memberships.set(member, (joined = new Set()));
+    joined.add(name);
     this.transport.membersChanged?.(name);
     return true;
   }
@@ -125,8 +138,23 @@ export class ChannelRegistry
     const members = this.members.get(name);
     if (!members?.delete(member)) return false;
     if (members.size === 0) this.members.delete(name);
+    const joined = this.memberships.get(member)!;
+    joined.delete(name);
+    if (joined.size === 0) this.memberships.delete(member);
     this.transport.membersChanged?.(name);
     return true;
+  }
+
+  /** Removes `member` from every channel it is a member of. */
+  leaveAll(member: ChannelMember): void {
+    for (const name of this.memberships.get(member) ?? [])
+      this.leave(name, member);
+  }
+
+  /** The channels `member` is a member of, in the order it joined them. */
+  channelsOf(member: ChannelMember): string[] {
+    const joined = this.memberships.get(member);
+    return joined ? [...joined] : [];
   }
 
   /**
@@ -138,7 +166,7 @@ export class ChannelRegistry
    * once in memory; with a broker, the members here when it was sent.
    */
   publish(name: string, event: SseEvent, settings?: ChannelSettings): number {
-    const encoded = encodeSseEvent(
+    const encoded = validateAndSerializeEvent(
       event,
       'channel',
       this.options.maxEventBytes,
@@ -208,17 +236,20 @@ export class ChannelRegistry
   deliver(name: string, message: ChannelMessage): number {
     const members = this.members.get(name);
     if (!members) return 0;
+    // Made once here and shared by every member: what writing the event
+    // costs (its wire text, its size) is worked out once for all of them.
+    const event = new DeliveredEvent(message);
     let delivered = 0;
     // A delivery can drop a member that stopped reading, which removes it from
     // `members` during the loop; a Set's iterator skips removed entries.
     for (const member of members) {
-      if (member.deliver(message)) delivered++;
+      if (member.deliver(event)) delivered++;
     }
     return delivered;
   }
 
   resetMembers(name: string): void {
-    for (const member of this.members.get(name) ?? []) member.missed();
+    for (const member of this.members.get(name) ?? []) member.sendReset();
   }
 
   restarted(): void {

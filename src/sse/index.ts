@@ -25,6 +25,7 @@ export {
 } from './channel-definition.js';
 export { isSseEndpoint } from './is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';
+export { SseOptionsError } from './errors/sse-options.error.js';
 export { SseEventError } from './errors/sse-event.error.js';
 export { SseChannelNameError } from './errors/sse-channel-name.error.js';
 export { SseModuleMissingError } from './errors/sse-module-missing.error.js';

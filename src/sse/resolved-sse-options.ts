@@ -1,6 +1,6 @@
 import type { HistoryLimits } from './history/history-limits.js';
 import type { SseHistoryOptions } from './history/history-options.interface.js';
-import { SseError } from './errors/sse.error.js';
+import { SseOptionsError } from './errors/sse-options.error.js';
 import type { SseModuleOptions } from './sse-module-options.interface.js';
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -16,7 +16,10 @@ export type { HistoryLimits };
 
 /**
  * The module's options with their defaults, checked once at startup so that a
- * typo fails the boot with a message instead of misbehaving later.
+ * typo fails the boot with a message instead of misbehaving later (an
+ * {@link SseOptionsError}). The options of each `@SseEndpoint()` are checked
+ * at startup too, when the endpoints are discovered (see
+ * `resolved-endpoint-options.ts`), and a channel's when it is configured.
  */
 export class ResolvedSseOptions {
   readonly heartbeatMs: number;
@@ -46,7 +49,9 @@ export class ResolvedSseOptions {
       /[\r\n]/.test(this.resetEventType) ||
       !this.resetEventType.isWellFormed()
     ) {
-      throw new SseError(OPTION_MESSAGES.resetEventType(this.resetEventType));
+      throw new SseOptionsError(
+        OPTION_MESSAGES.resetEventType(this.resetEventType),
+      );
     }
     this.maxEventBytes =
       checkCount('maxEventBytes', options.maxEventBytes) ??
@@ -63,7 +68,7 @@ export class ResolvedSseOptions {
       options.clientKey !== undefined &&
       typeof options.clientKey !== 'function'
     ) {
-      throw new SseError(
+      throw new SseOptionsError(
         OPTION_MESSAGES.notFunction('clientKey', options.clientKey),
       );
     }
@@ -83,7 +88,7 @@ export function resolveHistory(
 ): HistoryLimits {
   if (history === undefined) return defaults;
   if (typeof history !== 'object' || history === null) {
-    throw new SseError(OPTION_MESSAGES.notObject(option, history));
+    throw new SseOptionsError(OPTION_MESSAGES.notObject(option, history));
   }
   return {
     size: checkCount(`${option}.size`, history.size) ?? defaults.size,
@@ -101,7 +106,9 @@ export function checkCount(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < 0)
-    throw new SseError(OPTION_MESSAGES.notNonNegativeInteger(option, value));
+    throw new SseOptionsError(
+      OPTION_MESSAGES.notNonNegativeInteger(option, value),
+    );
   return value;
 }
 
@@ -112,7 +119,7 @@ export function checkDelivery(
 ): 'pipeline' | 'direct' | undefined {
   if (value === undefined || value === 'pipeline' || value === 'direct')
     return value;
-  throw new SseError(OPTION_MESSAGES.delivery(option, value));
+  throw new SseOptionsError(OPTION_MESSAGES.delivery(option, value));
 }
 
 function remoteAddress(request: any): string {

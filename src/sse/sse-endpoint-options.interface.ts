@@ -1,5 +1,5 @@
 import type { SseEventSchemas } from './openapi/sse-event-schema.js';
-import type { SseConnection } from './sse-connection.js';
+import type { SseConnection } from './connection/sse-connection.js';
 import type { SseSlowClientOptions } from './slow-client-options.interface.js';
 
 /**

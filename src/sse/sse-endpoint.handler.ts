@@ -1,7 +1,7 @@
 import { EMPTY, type Observable } from 'rxjs';
 import type { SseParam } from './decorators/sse-params.decorator.js';
 import { SseModuleMissingError } from './errors/sse-module-missing.error.js';
-import type { ManagedSseConnection } from './managed-sse-connection.js';
+import type { ManagedSseConnection } from './connection/managed-sse-connection.js';
 import type { SseMessage } from './protocol/sse-message.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { registryForController } from './sse-endpoint.bindings.js';
@@ -38,8 +38,7 @@ export function createSseRoute(
     const response = args[requestIndex + 1];
     const connection = registry.connect(
       { request: args[requestIndex], response },
-      plan.options,
-      plan.endpoint,
+      registry.endpoint(plan, plan.endpoint, plan.options),
     );
     if (!connection) return EMPTY; // refused, and answered
     let result: unknown;

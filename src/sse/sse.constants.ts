@@ -1,4 +1,4 @@
-/** Metadata key of the options given to `@SseEndpoint()`, on the route function. */
+/** Metadata key of an `@SseEndpoint()`'s route plan (its name and options), on the route function. */
 export const SSE_ENDPOINT_METADATA = 'nestjs-sse-channels:endpoint';
 
 /** Metadata key of the `@SseSend()`, `@SseClose()` and `@SseConnection()` parameters of a handler. */
@@ -21,13 +21,21 @@ export const MAX_CHANNEL_NAME_LENGTH = 200;
  */
 export const SHUTDOWN_CLOSE_TIMEOUT_MS = 5_000;
 
-/** Events each channel keeps for replay, unless configured otherwise. */
+/**
+ * Events each channel keeps for replay, unless configured otherwise: enough
+ * for a client that drops for a few seconds on a busy channel to resume
+ * without a reset, while a thousand small events cost well under a megabyte.
+ */
 export const DEFAULT_HISTORY_SIZE = 1000;
 
 /** Type of the event that tells a reconnecting client to refetch its state. */
 export const DEFAULT_RESET_EVENT_TYPE = 'reset';
 
-/** Largest `data` of one event, in UTF-8 bytes. */
+/**
+ * Largest `data` of one event, in UTF-8 bytes. An event goes to every
+ * subscriber and stays in the history: past a megabyte, sending a reference
+ * the client fetches is cheaper for everyone.
+ */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
 /**
@@ -39,10 +47,18 @@ export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
  */
 export const DEFAULT_MAX_PENDING_DATA_LENGTH = 4 * 1024 * 1024;
 
-/** Characters of events that may wait for all slow clients together. */
+/**
+ * Characters of events that may wait for all slow clients together: sixteen
+ * clients at their full default limit, so that a crowd of stalled clients
+ * costs a bounded amount of memory (about 128 MB of UTF-16 at most).
+ */
 export const DEFAULT_MAX_PENDING_DATA_TOTAL = 64 * 1024 * 1024;
 
-/** Window over which streams are ended on shutdown. */
+/**
+ * Window over which streams are ended on shutdown: long enough that their
+ * reconnections do not reach the other instances all at once, short enough
+ * to fit in the grace period orchestrators give (Kubernetes: 30 s).
+ */
 export const DEFAULT_SHUTDOWN_DRAIN_MS = 2_000;
 
 /** Without a `retryMs`, the base of the jittered hint sent on shutdown: about what browsers wait by default. */

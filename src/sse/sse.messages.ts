@@ -114,6 +114,10 @@ export const OPTION_MESSAGES = {
     `The "resetEventType" option must be a non-empty, well-formed string without CR or LF, got ${describeValue(value)}.`,
   conflateKeyMissing: (where: string) =>
     `The slowClient option of ${where} has policy 'conflate' but no conflateKey function: give one, such as (event) => event.data.symbol.`,
+  unknownEndpointOption: (endpoint: string, option: string, known: string) =>
+    `@SseEndpoint() ${endpoint} has an option "${option}" that endpoints do not take (a typo?); they take ${known}.`,
+  endpointOptionsNotObject: (endpoint: string, value: unknown) =>
+    `The options of @SseEndpoint() ${endpoint} must be an object, got ${describeValue(value)}.`,
   slowClientPolicy: (where: string, value: unknown) =>
     `The slowClient policy of ${where} must be 'disconnect' or 'conflate', got ${describeValue(value)}.`,
 } as const;

@@ -1,4 +1,5 @@
 import type { ChannelMember } from '../../src/sse/channel-member.js';
+import type { DeliveredEvent } from '../../src/sse/connection/delivered-event.js';
 import type { ChannelMessage } from '../../src/sse/protocol/sse-message.js';
 
 /** A connection as the channel registry sees it, recording what it is given and when it is reset. */
@@ -6,12 +7,12 @@ export class RecordingMember implements ChannelMember {
   /** What it received, with `'reset'` where it was told it missed events. */
   readonly log: Array<ChannelMessage | 'reset'> = [];
 
-  deliver(message: ChannelMessage): boolean {
-    this.log.push(message);
+  deliver(event: DeliveredEvent): boolean {
+    this.log.push(event.message);
     return true;
   }
 
-  missed(): void {
+  sendReset(): void {
     this.log.push('reset');
   }
 

@@ -5,8 +5,8 @@ import {
 } from '@nestjs/common/constants.js';
 import { documentSseEndpoint } from '../openapi/sse-openapi.js';
 import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
-import { maxPendingDataLengthOf } from '../sse-connection.registry.js';
-import { createSseRoute } from '../sse-endpoint.handler.js';
+import { maxPendingDataLengthOf } from '../resolved-endpoint-options.js';
+import { createSseRoute, type SseRoutePlan } from '../sse-endpoint.handler.js';
 import { SseModulePresentGuard } from '../sse-module-present.guard.js';
 import {
   SSE_ENDPOINT_METADATA,
@@ -68,12 +68,13 @@ export function SseEndpoint(
     // `passthrough` leaves the response to Nest, as without `@Res()`.
     Res({ passthrough: true })(target, key, requestIndex + 1);
 
-    const route = createSseRoute(handler, {
+    const plan: SseRoutePlan = {
       endpoint,
       options,
       params: seedStyle ? undefined : (params ?? []),
       requestIndex,
-    });
+    };
+    const route = createSseRoute(handler, plan);
     Object.defineProperty(route, 'name', { value: handler.name });
     // Decorators applied before this one (below it) wrote their metadata
     // (guards, interceptors, headers...) on the handler; Nest reads it from the route.
@@ -84,7 +85,8 @@ export function SseEndpoint(
         route,
       );
     }
-    Reflect.defineMetadata(SSE_ENDPOINT_METADATA, options, route);
+    // Read by SseEndpointExplorer, which resolves the options at startup.
+    Reflect.defineMetadata(SSE_ENDPOINT_METADATA, plan, route);
     descriptor.value = route;
     // Fails the application's start, not its first request, without SseModule.
     UseGuards(SseModulePresentGuard)(target, key, descriptor);

@@ -1,4 +1,4 @@
-import type { SseConnection as SseConnectionShape } from '../sse-connection.js';
+import type { SseConnection as SseConnectionShape } from '../connection/sse-connection.js';
 import type { SseEventMap, SseEventOf } from '../sse-event-map.js';
 import { SSE_PARAMS_METADATA } from '../sse.constants.js';
 

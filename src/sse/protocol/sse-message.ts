@@ -24,14 +24,4 @@ export interface ChannelMessage extends SseMessage {
   readonly source: SseEvent;
   /** Its conflation key, when its channel conflates for slow clients. */
   readonly conflationKey?: string;
-  /**
-   * Its wire text, made by the first connection that writes it directly
-   * (`delivery: 'direct'`) and shared by the others; kept only until the end
-   * of that turn (see `DirectWriter`), not for as long as the history keeps the event.
-   */
-  frame?: Buffer;
-  /** The same as one HTTP/1.1 chunk, for connections whose socket takes it directly; kept as long. */
-  chunk?: Buffer;
-  /** UTF-8 bytes of its wire text, for the statistics; worked out once. */
-  wireBytes?: number;
 }

@@ -1,5 +1,8 @@
+import {
+  DeliveredEvent,
+  type OutgoingMessage,
+} from '../connection/delivered-event.js';
 import { formatSseFrame } from '../protocol/sse-frame.js';
-import type { ChannelMessage, SseMessage } from '../protocol/sse-message.js';
 
 /**
  * What happened to the connections of one application since it started. Plain
@@ -21,19 +24,18 @@ export class SseCounters {
   /** Reset events sent: what a client missed could not be replayed. */
   resets = 0;
 
-  /** Counts one event written to one connection. */
-  countSent(message: SseMessage): void {
-    if (message.data === undefined) return;
+  /**
+   * Counts one event written to one connection; a channel event's bytes are
+   * worked out once for every connection it goes to.
+   */
+  countSent(item: OutgoingMessage): void {
+    if (item instanceof DeliveredEvent) {
+      this.eventsSent++;
+      this.bytesSent += item.wireBytes;
+      return;
+    }
+    if (item.data === undefined) return;
     this.eventsSent++;
-    this.bytesSent += wireBytesOf(message);
+    this.bytesSent += Buffer.byteLength(formatSseFrame(item));
   }
-}
-
-/** Bytes of a message's wire text; for a channel event, worked out once for every connection it goes to. */
-function wireBytesOf(message: SseMessage): number {
-  const shared = message as Partial<ChannelMessage>;
-  if (shared.position === undefined)
-    return Buffer.byteLength(formatSseFrame(message));
-  return (shared.wireBytes ??=
-    shared.frame?.length ?? Buffer.byteLength(formatSseFrame(message)));
 }

@@ -1,10 +1,11 @@
 import { Subject, type Subscriber, type Subscription } from 'rxjs';
+import type { SseMessage } from '../protocol/sse-message.js';
+import type { SseCounters } from '../stats/sse-counters.js';
+import { messageOf, type OutgoingMessage } from './delivered-event.js';
 import { DirectWriter, type DirectResponse } from './direct-writer.js';
-import type { SseMessage } from './protocol/sse-message.js';
 import { PacedReplay } from './paced-replay.js';
 import type { BudgetHolder, PendingBudget } from './pending-budget.js';
 import { PendingQueue, sizeOf } from './pending-queue.js';
-import type { SseCounters } from './stats/sse-counters.js';
 
 /** Why an outbox gave up on its client. */
 export type OverflowReason = 'connection limit' | 'global budget';
@@ -20,8 +21,10 @@ export interface OutboxSocket {
 
 /** The connection an outbox writes for. */
 export interface OutboxOwner {
+  /** Whether the connection has ended: the stream completes once what is queued has gone. */
+  readonly closed: boolean;
   /** The key a waiting message is conflated by, if any; only asked of messages that wait. */
-  conflationKeyOf(message: SseMessage): string | undefined;
+  conflationKeyOf(message: OutgoingMessage): string | undefined;
   /** Called once when the client is too far behind to keep: `pending` characters waited, past `limit`. */
   overflowed(reason: OverflowReason, pending: number, limit: number): void;
 }
@@ -63,10 +66,13 @@ export interface OutboxOwner {
  */
 export class ConnectionOutbox implements BudgetHolder {
   private readonly subject = new Subject<SseMessage>();
-  /** Whether the stream has started: Nest subscribed. */
-  private streaming = false;
-  /** With direct delivery, what went out before Nest wrote the headers, in order; `undefined` once it has. */
-  private untilHeaders: SseMessage[] | undefined;
+  /**
+   * Where the stream stands, in one place: `undefined` until Nest subscribes
+   * (it has not started); {@link BeforeHeaders} with direct delivery until
+   * Nest has written the response headers; then the writer of the stream,
+   * Nest's pipeline or the response directly.
+   */
+  private stream: BeforeHeaders | PipelineWriter | DirectWriter | undefined;
   /** What waits for the stream to start, the socket to drain or a replay to be written; made when first needed, as most clients keep up. */
   private pending: PendingQueue | undefined;
   /** Live events held back while a replay is read; see `hold()`. */
@@ -75,11 +81,8 @@ export class ConnectionOutbox implements BudgetHolder {
   private replaying: PacedReplay | undefined;
   private waitingForDrain = false;
   private overflowed = false;
-  private ending = false;
   /** The socket's `drain` listener, made the first time the client falls behind. */
   private onDrain: (() => void) | undefined;
-  /** Writes to the response directly, once its headers are sent (`delivery: 'direct'`). */
-  private directWriter: DirectWriter | undefined;
 
   /** @param direct the response to write to directly, for `delivery: 'direct'`. */
   constructor(
@@ -93,7 +96,7 @@ export class ConnectionOutbox implements BudgetHolder {
 
   /** Whether the stream has started. */
   get started(): boolean {
-    return this.streaming;
+    return this.stream !== undefined;
   }
 
   /** Whether a replay is being written (what is pushed meanwhile waits behind it). */
@@ -107,15 +110,16 @@ export class ConnectionOutbox implements BudgetHolder {
    */
   subscribe(subscriber: Subscriber<SseMessage>): Subscription {
     const subscription = this.subject.subscribe(subscriber);
-    this.streaming = true;
     if (this.direct && !this.direct.headersSent) {
       // Nest writes the headers on a 0 ms timer it sets right after this
       // subscription returns; a timer set after it, from a microtask, runs
       // after it. What goes out until then is kept, uncounted (see above).
-      this.untilHeaders = [];
+      this.stream = new BeforeHeaders();
       queueMicrotask(() => setTimeout(() => this.headersWritten(), 0));
-    } else if (this.direct) {
-      this.directWriter = new DirectWriter(this.direct);
+    } else {
+      this.stream = this.direct
+        ? new DirectWriter(this.direct)
+        : new PipelineWriter(this.subject);
     }
     this.flush();
     return subscription;
@@ -123,21 +127,22 @@ export class ConnectionOutbox implements BudgetHolder {
 
   /** Writes what went out before Nest wrote the headers, then goes on. */
   private headersWritten(): void {
-    const early = this.untilHeaders ?? [];
-    this.untilHeaders = undefined;
+    const early =
+      this.stream instanceof BeforeHeaders ? this.stream.messages : [];
     // Headers still not written (an adapter that writes them later): Nest's
     // pipeline is the safe way for this connection.
-    if (this.direct?.headersSent)
-      this.directWriter = new DirectWriter(this.direct);
+    this.stream = this.direct?.headersSent
+      ? new DirectWriter(this.direct)
+      : new PipelineWriter(this.subject);
     for (const message of early) this.write(message);
     this.flush();
   }
 
   /** Queues `message` for the client. */
-  push(message: SseMessage): void {
+  push(message: OutgoingMessage): void {
     if (this.overflowed) return;
     if (
-      this.streaming &&
+      this.stream !== undefined &&
       !this.pending &&
       !this.replaying &&
       !this.backedUp()
@@ -156,25 +161,25 @@ export class ConnectionOutbox implements BudgetHolder {
    * delivery, before Nest has written the headers (the catch-up is read
    * meanwhile), it waits for them in the same place, still uncounted.
    */
-  replay(messages: readonly SseMessage[]): void {
+  replay(messages: readonly OutgoingMessage[]): void {
     if (this.overflowed || messages.length === 0) return;
     this.replaying = new PacedReplay(messages, this.pending);
     this.pending = undefined;
-    if (this.streaming) this.flush();
+    if (this.stream !== undefined) this.flush();
   }
 
   /**
    * Holds `message` back until `releaseHeld()`, counted as waiting: for the
    * live events that arrive while a replay is read, which must follow it.
    */
-  hold(message: SseMessage): void {
+  hold(message: OutgoingMessage): void {
     if (!this.overflowed)
       this.enqueue((this.held ??= new PendingQueue()), message);
   }
 
   /** The messages held back, in order; they no longer count as waiting (push them). */
-  releaseHeld(): SseMessage[] {
-    const held: SseMessage[] = [];
+  releaseHeld(): OutgoingMessage[] {
+    const held: OutgoingMessage[] = [];
     this.held?.takeWhile(
       () => true,
       (message, size) => {
@@ -194,9 +199,8 @@ export class ConnectionOutbox implements BudgetHolder {
     this.forgetIfNothingWaits();
   }
 
-  /** Completes the stream once every queued message has gone to Nest. */
+  /** Completes the stream, its owner being closed, once every queued message has gone to Nest. */
   end(): void {
-    this.ending = true;
     this.completeIfDone();
   }
 
@@ -206,7 +210,8 @@ export class ConnectionOutbox implements BudgetHolder {
     this.pending = undefined;
     this.held = undefined;
     this.replaying = undefined;
-    this.untilHeaders = undefined;
+    // What waited for the headers goes too; the headers are still awaited.
+    if (this.stream instanceof BeforeHeaders) this.stream.messages.length = 0;
     this.budget.forget(this);
     if (this.waitingForDrain && this.onDrain)
       this.socket?.removeListener('drain', this.onDrain);
@@ -227,7 +232,7 @@ export class ConnectionOutbox implements BudgetHolder {
     );
   }
 
-  private wait(message: SseMessage): void {
+  private wait(message: OutgoingMessage): void {
     if (this.enqueue((this.pending ??= new PendingQueue()), message))
       this.waitForDrain();
   }
@@ -237,7 +242,7 @@ export class ConnectionOutbox implements BudgetHolder {
    * key; gives up on the client instead when that passes its limit or the
    * application's budget. Returns whether it was queued.
    */
-  private enqueue(queue: PendingQueue, message: SseMessage): boolean {
+  private enqueue(queue: PendingQueue, message: OutgoingMessage): boolean {
     const size = sizeOf(message);
     const key = this.owner.conflationKeyOf(message);
     this.budget.release(queue.remove(key));
@@ -289,10 +294,11 @@ export class ConnectionOutbox implements BudgetHolder {
       replay.ahead = undefined;
     }
     // Paced by the socket, which Nest has not begun to write: headersWritten() goes on.
-    if (this.untilHeaders) return false;
+    if (this.stream instanceof BeforeHeaders) return false;
     // Nest drops a client once more than its limit waits in its pipeline,
     // which a replay would pass within one turn: Nest gets half of it a turn.
-    const perTurn = this.directWriter ? Infinity : this.maxPending / 2;
+    const perTurn =
+      this.stream instanceof DirectWriter ? Infinity : this.maxPending / 2;
     const done = replay.writeOn(
       () => !this.socket?.writableNeedDrain,
       perTurn,
@@ -329,7 +335,8 @@ export class ConnectionOutbox implements BudgetHolder {
   }
 
   private waitForDrain(): void {
-    if (this.waitingForDrain || !this.socket || !this.streaming) return;
+    if (this.waitingForDrain || !this.socket || this.stream === undefined)
+      return;
     this.waitingForDrain = true;
     this.socket.once(
       'drain',
@@ -342,21 +349,23 @@ export class ConnectionOutbox implements BudgetHolder {
     );
   }
 
-  private write(message: SseMessage): void {
-    if (this.untilHeaders) {
-      this.untilHeaders.push(message);
+  /** Hands `message` to the stream, which has started. */
+  private write(message: OutgoingMessage): void {
+    const stream = this.stream!;
+    if (stream instanceof BeforeHeaders) {
+      stream.messages.push(message);
       return;
     }
     this.counters.countSent(message);
-    if (this.directWriter) this.directWriter.write(message);
-    else this.subject.next(message);
+    stream.write(message);
   }
 
   private completeIfDone(): void {
+    const stream = this.stream;
     if (
-      this.ending &&
-      this.streaming &&
-      !this.untilHeaders &&
+      this.owner.closed &&
+      stream !== undefined &&
+      !(stream instanceof BeforeHeaders) &&
       !this.pending &&
       !this.replaying
     ) {
@@ -373,5 +382,22 @@ export class ConnectionOutbox implements BudgetHolder {
       reason === 'global budget' ? this.budget.limit : this.maxPending;
     this.owner.overflowed(reason, pending, limit);
     this.dispose();
+  }
+}
+
+/**
+ * With direct delivery, the stream between Nest's subscription and its writing
+ * the response headers: what goes out meanwhile waits here, in order.
+ */
+class BeforeHeaders {
+  readonly messages: OutgoingMessage[] = [];
+}
+
+/** Nest's `@Sse()` pipeline, as the writer of a stream. */
+class PipelineWriter {
+  constructor(private readonly subject: Subject<SseMessage>) {}
+
+  write(message: OutgoingMessage): void {
+    this.subject.next(messageOf(message));
   }
 }

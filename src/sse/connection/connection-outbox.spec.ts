@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { SseMessage } from './protocol/sse-message.js';
+import type { SseMessage } from '../protocol/sse-message.js';
 import {
   ConnectionOutbox,
   type OutboxOwner,
   type OverflowReason,
 } from './connection-outbox.js';
 import { PendingBudget } from './pending-budget.js';
-import { SseCounters } from './stats/sse-counters.js';
+import { SseCounters } from '../stats/sse-counters.js';
 
 /** A socket whose backlog the test sets: `backUp()` as a client that stops reading, `drain()` as one that catches up. */
 class FakeSocket extends EventEmitter {
@@ -22,6 +22,7 @@ class FakeSocket extends EventEmitter {
 }
 
 class FakeOwner implements OutboxOwner {
+  closed = false;
   dropped: Array<{ reason: OverflowReason; pending: number }> = [];
   conflationKeyOf(): string | undefined {
     return undefined;

@@ -1,4 +1,4 @@
-import type { SseEventMap, SseEventOf } from './sse-event-map.js';
+import type { SseEventMap, SseEventOf } from '../sse-event-map.js';
 
 /**
  * One client's open stream, as the endpoint handler sees it. With an event map

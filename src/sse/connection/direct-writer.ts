@@ -1,6 +1,10 @@
 import { ServerResponse } from 'node:http';
-import { formatSseFrame } from './protocol/sse-frame.js';
-import type { ChannelMessage, SseMessage } from './protocol/sse-message.js';
+import { formatSseFrame } from '../protocol/sse-frame.js';
+import {
+  DeliveredEvent,
+  messageOf,
+  type OutgoingMessage,
+} from './delivered-event.js';
 
 /** The response of a connection, as far as direct delivery needs it. */
 export interface DirectResponse {
@@ -10,6 +14,7 @@ export interface DirectResponse {
   write(chunk: Buffer | string): boolean;
 }
 
+/** The socket of a response, as far as direct delivery needs it. */
 interface DirectSocket {
   readonly writableCorked: number;
   cork(): void;
@@ -32,12 +37,12 @@ const CRLF = '\r\n';
  * response whose `write` was replaced, by a compression middleware say)
  * is written through the response.
  *
- * A channel event's wire text is kept on the event (which the channel's
- * history shares) only until the end of the turn it was made in: the sockets
- * hold it until the kernel has taken it, and the history keeps the event's
- * data, so keeping the wire text too would double the memory of the history.
- * An event written again later (a replay, a client that was behind) has it
- * made again, once per turn.
+ * A channel event's wire text is kept on its {@link DeliveredEvent} (which
+ * the queues of clients that are behind share) only until the end of the
+ * turn it was made in: the sockets hold it until the kernel has taken it, and
+ * keeping it longer would double the memory of what waits. An event written
+ * again later (a replay, a client that was behind) has it made again, once
+ * per turn.
  */
 export class DirectWriter {
   private readonly socket: DirectSocket | undefined;
@@ -50,7 +55,8 @@ export class DirectWriter {
     this.socket = plainChunked ? response.socket! : undefined;
   }
 
-  write(message: SseMessage): void {
+  /** Writes one message's wire text (a channel event's made once per turn for every connection). */
+  write(message: OutgoingMessage): void {
     const socket = this.socket;
     if (!socket) {
       this.response.write(frameOf(message));
@@ -69,48 +75,46 @@ function uncork(socket: DirectSocket): void {
   socket.uncork();
 }
 
-/** Channel events whose wire text was kept on them this turn, to forget at its end. */
-let madeThisTurn: ChannelMessage[] = [];
+/** Channel events whose wire text was kept this turn, to forget at its end. */
+let madeThisTurn: DeliveredEvent[] = [];
 
 function forgetMadeThisTurn(): void {
-  const messages = madeThisTurn;
+  const events = madeThisTurn;
   madeThisTurn = [];
-  for (const message of messages) {
-    message.frame = undefined;
-    message.chunk = undefined;
+  for (const event of events) {
+    event.frame = undefined;
+    event.chunk = undefined;
   }
 }
 
-/** Notes that `message`'s wire text, about to be kept on it, is to be forgotten at the end of the turn. */
-function keepForTheTurn(message: ChannelMessage): void {
-  if (message.frame || message.chunk) return;
+/** Notes that `event`'s wire text, about to be kept on it, is to be forgotten at the end of the turn. */
+function keepForTheTurn(event: DeliveredEvent): void {
+  if (event.frame || event.chunk) return;
   if (madeThisTurn.length === 0) process.nextTick(forgetMadeThisTurn);
-  madeThisTurn.push(message);
+  madeThisTurn.push(event);
 }
 
 /** The wire text of a message; a channel event's is made once per turn and shared. */
-function frameOf(message: SseMessage): Buffer | string {
-  const channelMessage = message as ChannelMessage;
-  if (channelMessage.position === undefined) return formatSseFrame(message);
-  if (channelMessage.frame) return channelMessage.frame;
-  keepForTheTurn(channelMessage);
-  return (channelMessage.frame = Buffer.from(formatSseFrame(message)));
+function frameOf(message: OutgoingMessage): Buffer | string {
+  if (!(message instanceof DeliveredEvent)) return formatSseFrame(message);
+  if (message.frame) return message.frame;
+  keepForTheTurn(message);
+  return (message.frame = Buffer.from(formatSseFrame(message.message)));
 }
 
 /** The message as one HTTP/1.1 chunk: its length in hex, CRLF, the text, CRLF. */
-function chunkOf(message: SseMessage): Buffer {
-  const channelMessage = message as ChannelMessage;
-  if (channelMessage.position !== undefined && channelMessage.chunk)
-    return channelMessage.chunk;
-  const frame = Buffer.from(formatSseFrame(message));
+function chunkOf(message: OutgoingMessage): Buffer {
+  const shared = message instanceof DeliveredEvent ? message : undefined;
+  if (shared?.chunk) return shared.chunk;
+  const frame = Buffer.from(formatSseFrame(messageOf(message)));
   const chunk = Buffer.concat([
     Buffer.from(`${frame.length.toString(16)}${CRLF}`),
     frame,
     Buffer.from(CRLF),
   ]);
-  if (channelMessage.position !== undefined) {
-    keepForTheTurn(channelMessage);
-    channelMessage.chunk = chunk;
+  if (shared) {
+    keepForTheTurn(shared);
+    shared.chunk = chunk;
   }
   return chunk;
 }

@@ -1,4 +1,4 @@
-import type { SseMessage } from './protocol/sse-message.js';
+import { messageOf, type OutgoingMessage } from './delivered-event.js';
 
 /**
  * Messages waiting for a client, in the order they were queued, with at most
@@ -13,7 +13,7 @@ export class PendingQueue {
    * of its own (a Map tells `1` from `'1'`). A Map keeps insertion order, and
    * deleting then setting a key moves it to the back: the queue's order.
    */
-  private readonly messages = new Map<string | number, SseMessage>();
+  private readonly messages = new Map<string | number, OutgoingMessage>();
   private nextUnkeyed = 0;
   private characters = 0;
 
@@ -39,7 +39,7 @@ export class PendingQueue {
   }
 
   /** Queues `message` at the back; call {@link remove} with its key first. */
-  add(message: SseMessage, key: string | undefined): void {
+  add(message: OutgoingMessage, key: string | undefined): void {
     this.messages.set(key ?? this.nextUnkeyed++, message);
     this.characters += sizeOf(message);
   }
@@ -47,7 +47,7 @@ export class PendingQueue {
   /** Hands the messages at the front to `take`, oldest first, while `canTake()` holds. */
   takeWhile(
     canTake: () => boolean,
-    take: (message: SseMessage, size: number) => void,
+    take: (message: OutgoingMessage, size: number) => void,
   ): void {
     // Deleting the entry being visited is safe: a Map's iterator goes on with the next.
     for (const [key, message] of this.messages) {
@@ -64,7 +64,9 @@ export class PendingQueue {
  * What a waiting message counts for: its characters, and at least 16, as Nest
  * counts them (an event with no data still takes memory).
  */
-export function sizeOf(message: SseMessage): number {
+export function sizeOf(item: OutgoingMessage): number {
+  const message = messageOf(item);
+  // 16: Nest's own floor for a message's size.
   return Math.max(
     16,
     (message.data?.length ?? 0) +

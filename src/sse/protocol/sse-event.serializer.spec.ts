@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
 import { SseEventError } from '../errors/sse-event.error.js';
-import { encodeSseEvent } from './sse-event.encoder.js';
+import { validateAndSerializeEvent } from './sse-event.serializer.js';
 
-describe('encodeSseEvent', () => {
+describe('validateAndSerializeEvent', () => {
   it('keeps string data as it is, line breaks included', () => {
     expect(
-      encodeSseEvent(
+      validateAndSerializeEvent(
         { type: 'update', data: 'tick 1\ntick 2' },
         'connection',
         1024,
@@ -19,51 +19,64 @@ describe('encodeSseEvent', () => {
 
   it('JSON-encodes any other data, once', () => {
     const data = { toJSON: jest.fn(() => ({ total: 3 })) };
-    expect(encodeSseEvent({ data }, 'connection', 1024).data).toBe(
+    expect(validateAndSerializeEvent({ data }, 'connection', 1024).data).toBe(
       '{"total":3}',
     );
     expect(data.toJSON).toHaveBeenCalledTimes(1);
-    expect(encodeSseEvent({ data: null }, 'connection', 1024).data).toBe(
-      'null',
-    );
-    expect(encodeSseEvent({ data: 0 }, 'connection', 1024).data).toBe('0');
-    expect(encodeSseEvent({ data: false }, 'connection', 1024).data).toBe(
-      'false',
-    );
-    expect(encodeSseEvent({ data: [1, 'a'] }, 'connection', 1024).data).toBe(
-      '[1,"a"]',
-    );
-    expect(encodeSseEvent({ data: '' }, 'connection', 1024).data).toBe('');
+    expect(
+      validateAndSerializeEvent({ data: null }, 'connection', 1024).data,
+    ).toBe('null');
+    expect(
+      validateAndSerializeEvent({ data: 0 }, 'connection', 1024).data,
+    ).toBe('0');
+    expect(
+      validateAndSerializeEvent({ data: false }, 'connection', 1024).data,
+    ).toBe('false');
+    expect(
+      validateAndSerializeEvent({ data: [1, 'a'] }, 'connection', 1024).data,
+    ).toBe('[1,"a"]');
+    expect(
+      validateAndSerializeEvent({ data: '' }, 'connection', 1024).data,
+    ).toBe('');
   });
 
   it('passes retry through', () => {
     expect(
-      encodeSseEvent({ retry: 0, data: 'x' }, 'connection', 1024),
+      validateAndSerializeEvent({ retry: 0, data: 'x' }, 'connection', 1024),
     ).toMatchObject({ retry: 0 });
   });
 
   it('refuses an id on a channel event, where channels assign ids, and keeps a connection event’s', () => {
     expect(() =>
-      encodeSseEvent({ id: 'order-7', data: 'x' }, 'channel', 1024),
+      validateAndSerializeEvent({ id: 'order-7', data: 'x' }, 'channel', 1024),
     ).toThrow(
       '[nestjs-sse-channels] "id" cannot be set on a channel event: channels assign ids, so that a client that reconnects with Last-Event-ID resumes where it stopped. Put your own identifier in "data".',
     );
     expect(
-      encodeSseEvent({ id: 'order-7', data: 'x' }, 'connection', 1024).id,
+      validateAndSerializeEvent(
+        { id: 'order-7', data: 'x' },
+        'connection',
+        1024,
+      ).id,
     ).toBe('order-7');
   });
 
   it('refuses data over maxEventBytes, counted in UTF-8 bytes', () => {
     expect(
-      encodeSseEvent({ data: 'é'.repeat(512) }, 'channel', 1024).data,
+      validateAndSerializeEvent({ data: 'é'.repeat(512) }, 'channel', 1024)
+        .data,
     ).toHaveLength(512);
     expect(() =>
-      encodeSseEvent({ data: 'é'.repeat(513) }, 'channel', 1024),
+      validateAndSerializeEvent({ data: 'é'.repeat(513) }, 'channel', 1024),
     ).toThrow(
       '[nestjs-sse-channels] "data" is 1026 bytes long, over the 1024-byte limit (the maxEventBytes option): send a reference the client can fetch instead.',
     );
     expect(() =>
-      encodeSseEvent({ data: { text: 'x'.repeat(1100) } }, 'channel', 1024),
+      validateAndSerializeEvent(
+        { data: { text: 'x'.repeat(1100) } },
+        'channel',
+        1024,
+      ),
     ).toThrow(SseEventError);
   });
 
@@ -116,7 +129,7 @@ describe('encodeSseEvent', () => {
   ])('refuses %j naming the field', (event, field, message) => {
     let error: SseEventError | undefined;
     try {
-      encodeSseEvent(event as never, 'connection', 1024);
+      validateAndSerializeEvent(event as never, 'connection', 1024);
     } catch (err) {
       error = err as SseEventError;
     }
@@ -127,7 +140,7 @@ describe('encodeSseEvent', () => {
 
   it('accepts a type and an id with characters outside the BMP (surrogate pairs)', () => {
     expect(
-      encodeSseEvent(
+      validateAndSerializeEvent(
         { type: 'ré😀', id: '😀-1', data: '😀' },
         'connection',
         64,
@@ -137,7 +150,7 @@ describe('encodeSseEvent', () => {
 
   it('shortens a long rejected value in the message', () => {
     expect(() =>
-      encodeSseEvent(
+      validateAndSerializeEvent(
         { type: `${'x'.repeat(100)}\n`, data: 1 },
         'connection',
         1024,
@@ -148,7 +161,7 @@ describe('encodeSseEvent', () => {
   it('never shortens a rejected value in the middle of a surrogate pair', () => {
     let message = '';
     try {
-      encodeSseEvent(
+      validateAndSerializeEvent(
         { type: `${'x'.repeat(55)}😀\n`, data: 1 },
         'connection',
         1024,

@@ -1,10 +1,11 @@
 import { jest } from '@jest/globals';
-import { ChannelRegistry } from './channel.registry.js';
-import { HEARTBEAT_MESSAGE } from './protocol/heartbeat.message.js';
-import type { SseMessage } from './protocol/sse-message.js';
-import { ResolvedSseOptions } from './resolved-sse-options.js';
-import { SseConnectionRegistry } from './sse-connection.registry.js';
-import { InMemoryTransport } from './transport/in-memory.transport.js';
+import { ChannelRegistry } from '../channel.registry.js';
+import { HEARTBEAT_MESSAGE } from '../protocol/heartbeat.message.js';
+import type { SseMessage } from '../protocol/sse-message.js';
+import { resolveEndpointOptions } from '../resolved-endpoint-options.js';
+import { ResolvedSseOptions } from '../resolved-sse-options.js';
+import { SseConnectionRegistry } from '../sse-connection.registry.js';
+import { InMemoryTransport } from '../transport/in-memory.transport.js';
 
 describe('heartbeats', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -21,8 +22,7 @@ describe('heartbeats', () => {
   function openStarted(registry: SseConnectionRegistry) {
     const connection = registry.connect(
       { request: { headers: {} }, response: undefined },
-      {},
-      'Test.endpoint',
+      resolveEndpointOptions('Test.endpoint', {}, registry.options),
     )!;
     const received: SseMessage[] = [];
     connection.events$.subscribe((message) => received.push(message));

@@ -1,5 +1,5 @@
 import { sizeOf, type PendingQueue } from './pending-queue.js';
-import type { SseMessage } from './protocol/sse-message.js';
+import type { OutgoingMessage } from './delivered-event.js';
 
 /**
  * A replay on its way to one client: the events it missed, written as fast as
@@ -24,7 +24,7 @@ export class PacedReplay {
    * `retry:` hint, its handler's own sends): written first.
    */
   constructor(
-    private readonly events: readonly SseMessage[],
+    private readonly events: readonly OutgoingMessage[],
     public ahead: PendingQueue | undefined,
   ) {}
 
@@ -35,7 +35,7 @@ export class PacedReplay {
   writeOn(
     canWrite: () => boolean,
     maxCharacters: number,
-    write: (message: SseMessage) => void,
+    write: (message: OutgoingMessage) => void,
   ): boolean {
     let written = 0;
     while (

@@ -9,8 +9,8 @@ const LINE_BREAK = /[\r\n]/;
 // an older position than the one it was sent.
 const ID_FORBIDDEN = /[\r\n\0]/;
 
-/** An event checked and encoded; `id` only if the caller set one (never on a channel event). */
-export interface EncodedEvent {
+/** An event checked and serialized; `id` only if the caller set one (never on a channel event). */
+export interface SerializedEvent {
   readonly type?: string;
   readonly id?: string;
   readonly retry?: number;
@@ -18,18 +18,19 @@ export interface EncodedEvent {
 }
 
 /**
- * Checks an event and JSON-encodes its `data` unless it is a string. Throws an
+ * Validates an event and serializes it: JSON-encodes its `data` unless it is
+ * a string. It writes no wire text (see `formatSseFrame`). Throws an
  * {@link SseEventError} naming the field that is wrong; nothing is written then.
  *
  * @param origin who sends it: a channel assigns the ids of its events, so an
  * `id` is refused there; a connection's own event may carry the caller's.
  * @param maxEventBytes the largest `data` accepted, in UTF-8 bytes.
  */
-export function encodeSseEvent(
+export function validateAndSerializeEvent(
   event: SseEvent,
   origin: 'channel' | 'connection',
   maxEventBytes: number,
-): EncodedEvent {
+): SerializedEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new SseEventError('event', MESSAGES.eventNotObject(event));
   }

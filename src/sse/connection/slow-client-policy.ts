@@ -1,7 +1,7 @@
-import { SseError } from './errors/sse.error.js';
-import type { SseEvent } from './sse-event.interface.js';
-import type { SseSlowClientOptions } from './slow-client-options.interface.js';
-import { OPTION_MESSAGES } from './sse.messages.js';
+import { SseOptionsError } from '../errors/sse-options.error.js';
+import type { SseEvent } from '../sse-event.interface.js';
+import type { SseSlowClientOptions } from '../slow-client-options.interface.js';
+import { OPTION_MESSAGES } from '../sse.messages.js';
 
 /** A checked `slowClient` option: `undefined` means the default, disconnect. */
 export type ConflateKey = ((event: SseEvent) => string) | undefined;
@@ -15,8 +15,8 @@ export function resolveSlowClient(
   const policy = options.policy ?? 'disconnect';
   if (policy === 'disconnect') return undefined;
   if (policy !== 'conflate')
-    throw new SseError(OPTION_MESSAGES.slowClientPolicy(where, policy));
+    throw new SseOptionsError(OPTION_MESSAGES.slowClientPolicy(where, policy));
   if (typeof options.conflateKey !== 'function')
-    throw new SseError(OPTION_MESSAGES.conflateKeyMissing(where));
+    throw new SseOptionsError(OPTION_MESSAGES.conflateKeyMissing(where));
   return options.conflateKey;
 }

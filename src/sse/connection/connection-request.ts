@@ -1,0 +1,29 @@
+import { decodeUtf8Header } from '../protocol/utf8-header.js';
+
+/** The request's parts a connection is opened from. */
+export interface ConnectionRequest {
+  /** The request as the handler sees it (`@Req()`). */
+  readonly request: any;
+  /** The response, as `@Res()` gives it. */
+  readonly response: any;
+}
+
+/** `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers. */
+export function readLastEventId(request: any): string | undefined {
+  const header = request?.headers?.['last-event-id'];
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  if (typeof fromHeader === 'string') return decodeUtf8Header(fromHeader);
+  const query = request?.query?.lastEventId;
+  const fromQuery = Array.isArray(query) ? query[0] : query;
+  return typeof fromQuery === 'string' ? fromQuery : undefined;
+}
+
+/**
+ * Names a connection in a log line by its path and id. Never its query: pages
+ * that cannot set headers put tokens there (`/events?token=...`).
+ */
+export function describeConnection(request: any, id: string): string {
+  const url = request?.originalUrl ?? request?.url ?? '';
+  const path = url.split('?', 1)[0];
+  return `${path} (connection ${id})`;
+}
