@@ -185,26 +185,23 @@ function parseOptions(argv) {
 // ---------------------------------------------------------------- servers
 
 /**
- * The library's delivery modes, read from the options interface the other
- * side of the project is editing: every string literal of `delivery?:`, and
- * which one its JSDoc says is the default. None when the option does not exist.
+ * The library's delivery modes, as the built package exports them
+ * (`SSE_DELIVERY_MODES`, `DEFAULT_SSE_DELIVERY_MODE`): every mode other than
+ * the default gets its own server in the comparison.
  */
-function libraryDeliveryModes() {
-  const file = join(rootDir, 'src/sse/sse-module-options.interface.ts');
-  const source = readFileSync(file, 'utf8');
-  const match =
-    /(\/\*\*(?:(?!\*\/)[\s\S])*\*\/\s*)?\bdelivery\??\s*:\s*([^;]+);/.exec(
-      source,
+async function libraryDeliveryModes() {
+  const library = await import('../dist/src/sse/index.js').catch((error) => {
+    throw new Error(
+      `the library is not built (dist/src/sse/index.js): run npm run build, or drop --no-build (${error.message})`,
     );
-  if (!match) return { modes: [], defaultMode: undefined };
-  const modes = [...match[2].matchAll(/'([^']+)'|"([^"]+)"/g)].map(
-    (m) => m[1] ?? m[2],
-  );
-  const defaultMode = /@default\s+['"]([^'"]+)['"]/.exec(match[1] ?? '')?.[1];
-  return { modes, defaultMode };
+  });
+  return {
+    modes: [...library.SSE_DELIVERY_MODES],
+    defaultMode: library.DEFAULT_SSE_DELIVERY_MODE,
+  };
 }
 
-function serversUnderTest(selected) {
+function serversUnderTest(selected, { modes, defaultMode }) {
   const servers = [
     { key: 'raw', label: 'raw node:http', script: 'servers/raw.mjs', args: [] },
     {
@@ -228,7 +225,6 @@ function serversUnderTest(selected) {
     },
   ];
   const notes = [];
-  const { modes, defaultMode } = libraryDeliveryModes();
   const extra = modes.filter((mode) => mode !== defaultMode);
   for (const mode of extra) {
     servers.push({
@@ -271,7 +267,7 @@ function serversUnderTest(selected) {
   }
   if (!extra.includes('direct')) {
     notes.push(
-      "library (direct): skipped, SseModuleOptions has no delivery: 'direct' yet (src/sse/sse-module-options.interface.ts)",
+      "library (direct): skipped, the library's SSE_DELIVERY_MODES has no 'direct'",
     );
   }
   if (!selected) return { servers: servers.filter((s) => !s.optIn), notes };
@@ -767,7 +763,12 @@ function build() {
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
-  const selected = serversUnderTest(options.servers);
+  // The library is built first: which servers run depends on its delivery modes.
+  if (options.build) build();
+  const selected = serversUnderTest(
+    options.servers,
+    await libraryDeliveryModes(),
+  );
   const notes = selected.notes;
   const {
     probe,
@@ -781,7 +782,6 @@ async function main() {
   if (redisSkipped) notes.push(redisSkipped);
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (servers.length === 0) throw new Error('no server left to run');
-  if (options.build && servers.some((s) => s.library)) build();
   // Every key of this run starts with runPrefix; each opening of a Redis server gets a prefix below it.
   const redis = probe && {
     probe,

@@ -27,9 +27,6 @@ export class BrokerChannelMessage implements ChannelMessage {
   readonly retry?: number;
   readonly data: string;
   readonly conflationKey?: string;
-  frame?: Buffer;
-  chunk?: Buffer;
-  wireBytes?: number;
   private readonly dataIsText: boolean;
   private sourceEvent?: SseEvent;
 

@@ -1,6 +1,11 @@
 export { SseModule } from './sse.module.js';
 export type { SseModuleOptions } from './sse-module-options.interface.js';
 export type { SseHistoryOptions } from './history/history-options.interface.js';
+export {
+  SSE_DELIVERY_MODES,
+  DEFAULT_SSE_DELIVERY_MODE,
+  type SseDeliveryMode,
+} from './sse-delivery-mode.js';
 export type { SseSlowClientOptions } from './slow-client-options.interface.js';
 export { ChannelService } from './channel.service.js';
 export { SseChannel } from './channel.js';

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_SSE_DELIVERY_MODE,
+  isSseDeliveryMode,
+  type SseDeliveryMode,
+} from './sse-delivery-mode.js';
 import type { HistoryLimits } from './history/history-limits.js';
 import type { SseHistoryOptions } from './history/history-options.interface.js';
 import { SseOptionsError } from './errors/sse-options.error.js';
@@ -32,7 +37,7 @@ export class ResolvedSseOptions {
   readonly maxConnectionsPerClient: number;
   readonly clientKey: (request: any) => string;
   readonly shutdownDrainMs: number;
-  readonly delivery: 'pipeline' | 'direct';
+  readonly delivery: SseDeliveryMode;
 
   constructor(options: SseModuleOptions = {}) {
     this.heartbeatMs =
@@ -76,7 +81,8 @@ export class ResolvedSseOptions {
     this.shutdownDrainMs =
       checkCount('shutdownDrainMs', options.shutdownDrainMs) ??
       DEFAULT_SHUTDOWN_DRAIN_MS;
-    this.delivery = checkDelivery('delivery', options.delivery) ?? 'pipeline';
+    this.delivery =
+      checkDelivery('delivery', options.delivery) ?? DEFAULT_SSE_DELIVERY_MODE;
   }
 }
 
@@ -116,9 +122,8 @@ export function checkCount(
 export function checkDelivery(
   option: string,
   value: unknown,
-): 'pipeline' | 'direct' | undefined {
-  if (value === undefined || value === 'pipeline' || value === 'direct')
-    return value;
+): SseDeliveryMode | undefined {
+  if (value === undefined || isSseDeliveryMode(value)) return value;
   throw new SseOptionsError(OPTION_MESSAGES.delivery(option, value));
 }
 

@@ -1,3 +1,4 @@
+import type { SseDeliveryMode } from './sse-delivery-mode.js';
 import type { SseEventSchemas } from './openapi/sse-event-schema.js';
 import type { SseConnection } from './connection/sse-connection.js';
 import type { SseSlowClientOptions } from './slow-client-options.interface.js';
@@ -37,7 +38,7 @@ export interface SseEndpointOptions {
    * Overrides the module's `delivery` for this endpoint.
    * @default the module's
    */
-  delivery?: 'pipeline' | 'direct';
+  delivery?: SseDeliveryMode;
   /**
    * Overrides the module's `retryMs` for this endpoint.
    * @default the module's `retryMs`

@@ -1,3 +1,4 @@
+import type { SseDeliveryMode } from './sse-delivery-mode.js';
 import type { SseHistoryOptions } from './history/history-options.interface.js';
 import type { SseTransport } from './transport/sse-transport.js';
 
@@ -78,7 +79,7 @@ export interface SseModuleOptions {
    * heartbeats and replay are the same. See the README's Performance section.
    * @default 'pipeline'
    */
-  delivery?: 'pipeline' | 'direct';
+  delivery?: SseDeliveryMode;
   /**
    * On shutdown, open streams are ended at random moments spread over this many
    * milliseconds, each after a jittered `retry:` hint, so that their clients do

@@ -1,3 +1,5 @@
+import { SSE_DELIVERY_MODES } from './sse-delivery-mode.js';
+
 /**
  * Every error and warning text of the module, so they read alike and can be
  * found in one place.
@@ -109,7 +111,7 @@ export const OPTION_MESSAGES = {
   notFunction: (option: string, value: unknown) =>
     `The "${option}" option must be a function, got ${describeValue(value)}.`,
   delivery: (option: string, value: unknown) =>
-    `The "${option}" option must be 'pipeline' or 'direct', got ${describeValue(value)}.`,
+    `The "${option}" option must be one of ${SSE_DELIVERY_MODES.map((mode) => `'${mode}'`).join(', ')}, got ${describeValue(value)}.`,
   resetEventType: (value: unknown) =>
     `The "resetEventType" option must be a non-empty, well-formed string without CR or LF, got ${describeValue(value)}.`,
   conflateKeyMissing: (where: string) =>
