@@ -10,6 +10,7 @@ import type { SseConnectionRegistry } from './sse-connection.registry.js';
  */
 const registries = new WeakMap<object, SseConnectionRegistry>();
 
+/** Records that `registry` serves the SSE endpoints of `controller` (an instance, or a request-scoped class). */
 export function bindSseEndpoints(
   controller: object,
   registry: SseConnectionRegistry,
@@ -17,6 +18,7 @@ export function bindSseEndpoints(
   registries.set(controller, registry);
 }
 
+/** The registry that serves `controller`'s SSE endpoints, if its application has the module. */
 export function registryForController(
   controller: object,
 ): SseConnectionRegistry | undefined {

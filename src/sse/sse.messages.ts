@@ -40,6 +40,7 @@ const BACKLOG_CAUSES: Record<BacklogCause, string> = {
   replay: 'whose replay was under way (read, or written to it)',
 };
 
+/** Texts of the runtime's errors, warnings and log lines. */
 export const MESSAGES = {
   eventNotObject: (value: unknown) =>
     `An SSE event must be an object such as { type: 'update', data: ... }, got ${describeValue(value)}.`,
@@ -103,6 +104,7 @@ export const MESSAGES = {
     `${open} SSE stream(s) had not ended ${ms} ms after shutdown began; the server closes their sockets.`,
 } as const;
 
+/** Texts of `SseOptionsError`: what was wrong with an option, and what it takes. */
 export const OPTION_MESSAGES = {
   notNonNegativeInteger: (option: string, value: unknown) =>
     `The "${option}" option must be a non-negative integer, got ${describeValue(value)}.`,

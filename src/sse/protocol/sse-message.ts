@@ -15,6 +15,9 @@ export interface SseMessage {
 /**
  * A channel event. One object is shared by the channel's history and every
  * connection it goes to. `position` orders it among the events of all channels.
+ * A transport makes it (`id` from `formatEventId(epoch, position)`) and hands
+ * it to `TransportSink.deliver()`; every layer reads it and none changes it.
+ * @publicApi
  */
 export interface ChannelMessage extends SseMessage {
   readonly id: string;
