@@ -1,7 +1,18 @@
 /**
- * Resolves once `condition()` is true, checking on every turn of the event
- * loop; rejects after `timeoutMs` with `what` in the message. It waits for the
- * event, never for a fixed time: the bound only turns a hang into a failure.
+ * How often {@link waitFor} checks a condition on server state. A check on
+ * every turn of the event loop (`setImmediate`) kept the process busy and
+ * perturbed the suites that measure latency; a few milliseconds is well
+ * below anything the suites wait for.
+ */
+const POLL_INTERVAL_MS = 5;
+
+/**
+ * Resolves once `condition()` is true, checking it now and then every
+ * {@link POLL_INTERVAL_MS}; rejects after `timeoutMs` with `what` in the
+ * message. For conditions with no event to wait for (server state): what a
+ * client receives is waited for with the client's own waits
+ * (`SseTestClient.waitUntil()` and friends), which wake on the event. The
+ * bound only turns a hang into a failure.
  */
 export function waitFor(
   condition: () => boolean,
@@ -16,7 +27,7 @@ export function waitFor(
         return reject(
           new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`),
         );
-      setImmediate(check);
+      setTimeout(check, POLL_INTERVAL_MS);
     };
     check();
   });
@@ -32,6 +43,6 @@ export async function waitForAsync(
   while (!(await condition())) {
     if (Date.now() > deadline)
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
 }
