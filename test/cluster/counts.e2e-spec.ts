@@ -8,7 +8,7 @@ import {
   REDIS_URL,
   uniquePrefix,
 } from '../support/redis.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { waitForAsync } from '../support/wait-for.js';
 
 /** Short, so a dead instance stops counting soon; the transport renews presence every third of it. */
@@ -21,7 +21,7 @@ const MARGIN_MS = 3000;
 describeWithRedis('countAll across instances', () => {
   const prefixes: string[] = [];
   const nodes = new ClusterNodes();
-  const clients = new SseTestClients();
+  const clients = openedClients();
 
   afterEach(async () => {
     clients.closeAll();
@@ -40,8 +40,10 @@ describeWithRedis('countAll across instances', () => {
 
   /** Opens `count` streams on `channel` at `node`. */
   function connect(node: ClusterNodeProcess, channel: string, count: number) {
-    return Array.from({ length: count }, () =>
-      clients.connect(node.streamUrl(channel)),
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        clients.connect(node.streamUrl(channel)),
+      ),
     );
   }
 
@@ -55,9 +57,9 @@ describeWithRedis('countAll across instances', () => {
       keyPrefix: prefix(),
       instanceTtlMs: INSTANCE_TTL_MS,
     });
-    connect(a, 'lobby', 2);
-    const onB = connect(b, 'lobby', 3);
-    connect(c, 'lobby', 1);
+    await connect(a, 'lobby', 2);
+    const onB = await connect(b, 'lobby', 3);
+    await connect(c, 'lobby', 1);
     for (const node of [a, b, c]) {
       await waitForAsync(
         async () => (await node.count('lobby')).all === 6,
@@ -96,8 +98,8 @@ describeWithRedis('countAll across instances', () => {
       instanceTtlMs: 60_000,
     };
     const [d, e] = await nodes.startAll(['D', 'E'], settings);
-    const onD = connect(d, 'hall', 2);
-    connect(e, 'hall', 1);
+    const onD = await connect(d, 'hall', 2);
+    await connect(e, 'hall', 1);
     for (const node of [d, e]) {
       await waitForAsync(
         async () => (await node.count('hall')).all === 3,

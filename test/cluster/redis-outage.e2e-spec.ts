@@ -9,10 +9,12 @@ import { RawConnections } from '../support/raw-connections.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
 import { describeWithRedis, uniquePrefix } from '../support/redis.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
+import type { SseTestClient } from '../../src/testing/index.js';
 import {
-  SseTestClients,
-  type SseTestClient,
-} from '../support/sse-test-client.js';
+  openedClients,
+  untilEvery,
+  untilEveryReceives,
+} from '../support/opened-clients.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
 
 const MAX_QUEUED_SENDS = 50;
@@ -39,7 +41,7 @@ const epochOf = (id: string) => id.split('-')[0];
 describeWithRedis(
   'Redis down for a few seconds during sends, then back without its data',
   () => {
-    const clients = new SseTestClients();
+    const clients = openedClients();
     const raw = new RawConnections();
     const nodes = new ClusterNodes();
     let redis: RedisServerProcess;
@@ -78,17 +80,18 @@ describeWithRedis(
           .slice(lastReset + 1)
           .filter((event) => event.data.startsWith(`${prefix}:`)).length;
       };
-      return waitFor(
-        () => on.every((client) => since(client) >= count),
+      return untilEvery(
+        on,
+        (client) => since(client) >= count,
         `${count} events of ${prefix} on every client`,
       );
     }
 
     it('keeps streams open with heartbeats, queues then refuses sends, and delivers every queued send after a reset', async () => {
-      const watching = [
-        clients.connect(a.streamUrl('feed'), ['reset']),
-        clients.connect(b.streamUrl('feed'), ['reset']),
-      ];
+      const watching = await Promise.all([
+        clients.connect(a.streamUrl('feed')),
+        clients.connect(b.streamUrl('feed')),
+      ]);
       // Raw streams show the heartbeat comments that EventSource hides.
       await raw.open(a.streamUrl('feed'), 1);
       await raw.open(b.streamUrl('feed'), 1);
@@ -158,8 +161,8 @@ describeWithRedis(
       const lastSeen =
         watching[1].events[watching[1].events.length - 1].lastEventId;
       // Its reset carries where the instance is: no earlier than what the client had.
-      const comingBack = clients.connect(b.streamUrl('feed'), ['reset'], {
-        headers: { 'Last-Event-ID': lastSeen },
+      const comingBack = await clients.connect(b.streamUrl('feed'), {
+        lastEventId: lastSeen,
       });
       await comingBack.waitForEvents(1);
       expect(
@@ -215,11 +218,7 @@ describeWithRedis(
         [reportB, 'b'],
       ] as Array<[SendReport, 'a' | 'b']>) {
         const last = `${prefix}:${report.accepted[report.accepted.length - 1]}`;
-        const arrived = () =>
-          watching.every((client) =>
-            client.events.some((event) => event.data === last),
-          );
-        await waitFor(arrived, `every client to receive ${last}`);
+        await untilEveryReceives(watching, last);
         // Sends made while Redis was down: up to the limit accepted, the rest refused.
         const duringOutage = (sequences: number[]) =>
           sequences.filter(
@@ -249,7 +248,7 @@ describeWithRedis(
 
       for (const client of watching) {
         // One reset, that starts the new history; the stream itself never broke.
-        expect(client.ofType('reset')).toEqual(['evicted']);
+        expect(client.dataOf('reset')).toEqual(['evicted']);
         const resetAt = client.events.findIndex(
           (event) => event.type === 'reset',
         );

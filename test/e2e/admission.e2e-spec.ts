@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { ChannelService } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import { ChannelService, SseStats } from '../../src/sse/index.js';
+import { SseTestClient } from '../../src/testing/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import {
   HandlerRuns,
@@ -12,9 +12,8 @@ import {
 import { idAt } from '../support/positions.js';
 import { readRaw, type RawResponse } from '../support/raw-stream.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
-import { waitFor } from '../support/wait-for.js';
+import { waitFor, withTimeout } from '../support/wait-for.js';
 
 /**
  * What a refused connection gets: `200 text/event-stream` with only a `retry:`
@@ -46,41 +45,51 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     headers: Record<string, string> = {},
   ): Promise<HeldStream> => {
     const held: HeldStream = { body: '', close: () => request.destroy() };
+    let admitted!: () => void;
+    const ready = new Promise<void>((resolve) => (admitted = resolve));
     const request = http.get(
       `${running!.url}/limited?probe=${key}`,
       { agent: false, headers: { accept: 'text/event-stream', ...headers } },
       (res) => {
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (held.body += chunk));
+        res.on('data', (chunk: string) => {
+          held.body += chunk;
+          if (held.body.includes('event: ready')) admitted();
+        });
         res.on('error', () => undefined);
       },
     );
     request.on('error', () => undefined);
     cleanups.push(held.close);
-    await waitFor(
-      () => held.body.includes('event: ready'),
-      `stream "${key}" to be admitted (got ${JSON.stringify(held.body)})`,
+    await withTimeout(
+      ready,
+      10_000,
+      () => `stream "${key}" to be admitted (got ${JSON.stringify(held.body)})`,
     );
     return held;
   };
 
-  const connectEventSource = (key: string) => {
-    const client = new SseTestClient(`${running!.url}/limited?probe=${key}`, [
-      'ready',
-    ]);
+  const connectEventSource = async (key: string) => {
+    const client = await SseTestClient.connect(
+      running!.app,
+      `/limited?probe=${key}`,
+      { reconnect: true, timeoutMs: 10_000 },
+    );
     cleanups.push(() => client.close());
     return client;
   };
+  const stats = () => running!.app.get(SseStats).snapshot();
 
   afterEach(async () => {
     cleanups.splice(0).forEach((cleanup) => cleanup());
     if (!running) return;
-    const registry = running.app.get(SseConnectionRegistry);
     try {
       // Every client left: nothing of them may stay behind.
       await waitFor(
-        () => registry.size === 0 && registry.respondingCount === 0,
-        `every stream to be released (${registry.size} open)`,
+        () =>
+          stats().connections.open === 0 &&
+          stats().connections.responding === 0,
+        'every stream to be released',
       );
     } finally {
       await running.close();
@@ -93,13 +102,12 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       LimitsModule.with({ maxConnections: 3, heartbeatMs: 0 }),
       createAdapter,
     );
-    const registry = running.app.get(SseConnectionRegistry);
     const runs = running.app.get(HandlerRuns);
     const probe = running.app.get(ConnectionProbe);
     const [first] = [await hold('a'), await hold('b'), await hold('c')];
-    expect(registry.size).toBe(3);
+    expect(stats().connections.open).toBe(3);
     expect(runs.count).toBe(3);
-    expect(registry.counters.refused).toBe(0);
+    expect(stats().refusedConnections).toBe(0);
 
     const refused = await readRaw(`${running.url}/limited?probe=refused`);
     const retry = expectRefusal(refused, /maxConnections \(3\)/);
@@ -108,15 +116,15 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     expect(retry).toBeLessThanOrEqual(4500);
     expect(runs.count).toBe(3);
     expect(probe.connections.has('refused')).toBe(false);
-    expect(registry.size).toBe(3);
-    expect(registry.respondingCount).toBe(3);
+    expect(stats().connections.open).toBe(3);
+    expect(stats().connections.responding).toBe(3);
     expect(running.app.get(ChannelService).channel('limited').count()).toBe(3);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().refusedConnections).toBe(1);
 
     first.close();
     await waitFor(
-      () => registry.size === 2,
-      `the closed client to be noticed (${registry.size} open)`,
+      () => stats().connections.open === 2,
+      `the closed client to be noticed (${stats().connections.open} open)`,
     );
     const admitted = await readRaw(`${running.url}/limited?probe=admitted`, {
       until: (body) => body.includes('event: ready'),
@@ -126,7 +134,7 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       `\nevent: ready\nid: ${idAt(running.app)}\ndata: ${probe.connections.get('admitted')?.id}\n\n`,
     );
     expect(runs.count).toBe(4);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().refusedConnections).toBe(1);
   });
 
   it('sends a refused EventSource back later (a stream that ends, not an error status) and admits it once there is room', async () => {
@@ -134,7 +142,6 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       LimitsModule.with({ maxConnections: 2, retryMs: 200, heartbeatMs: 0 }),
       createAdapter,
     );
-    const registry = running.app.get(SseConnectionRegistry);
     const runs = running.app.get(HandlerRuns);
     const first = await hold('first');
     await hold('second');
@@ -146,17 +153,15 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     expect(retry).toBeGreaterThanOrEqual(200);
     expect(retry).toBeLessThanOrEqual(300);
 
-    const late = connectEventSource('late');
-    await waitFor(
-      () => late.errors >= 2,
-      `the refused EventSource to come back and be refused again (${late.errors} errors)`,
-    );
+    const late = await connectEventSource('late');
+    // The refused EventSource comes back and is refused again.
+    await late.waitForError(2);
     // Told to come back, not to give up: a 429 or 503 would have closed it for good.
-    expect(late.source.readyState).not.toBe(late.source.CLOSED);
+    expect(late.readyState).not.toBe('closed');
     expect(late.events).toEqual([]);
     expect(runs.count).toBe(2);
-    expect(registry.size).toBe(2);
-    expect(registry.counters.refused).toBeGreaterThanOrEqual(3);
+    expect(stats().connections.open).toBe(2);
+    expect(stats().refusedConnections).toBeGreaterThanOrEqual(3);
 
     first.close();
     const [event] = await late.waitForEvents(1);
@@ -165,9 +170,9 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       data: running.app.get(ConnectionProbe).connections.get('late')?.id,
       lastEventId: idAt(running.app),
     });
-    expect(late.source.readyState).toBe(late.source.OPEN);
+    expect(late.readyState).toBe('open');
     expect(runs.count).toBe(3);
-    expect(registry.size).toBe(2);
+    expect(stats().connections.open).toBe(2);
   });
 
   it('limits each client by clientKey: client A is refused while client B is still admitted', async () => {
@@ -179,7 +184,6 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       }),
       createAdapter,
     );
-    const registry = running.app.get(SseConnectionRegistry);
     const runs = running.app.get(HandlerRuns);
     const a1 = await hold('a1', { 'x-client': 'A' });
     await hold('a2', { 'x-client': 'A' });
@@ -189,24 +193,24 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
     });
     expectRefusal(refused, /^this client has maxConnectionsPerClient \(2\)/);
     expect(runs.count).toBe(2);
-    expect(registry.size).toBe(2);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().connections.open).toBe(2);
+    expect(stats().refusedConnections).toBe(1);
 
     await hold('b1', { 'x-client': 'B' });
     expect(runs.count).toBe(3);
-    expect(registry.size).toBe(3);
-    expect(registry.clientCount).toBe(2);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().connections.open).toBe(3);
+    expect(stats().connections.clients).toBe(2);
+    expect(stats().refusedConnections).toBe(1);
 
     // A has room again once one of its streams ends.
     a1.close();
     await waitFor(
-      () => registry.size === 2,
-      `A's closed stream to be noticed (${registry.size} open)`,
+      () => stats().connections.open === 2,
+      `A's closed stream to be noticed (${stats().connections.open} open)`,
     );
     await hold('a4', { 'x-client': 'A' });
     expect(runs.count).toBe(4);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().refusedConnections).toBe(1);
   });
 
   it('never writes a client key to the refusal, and logs it only as a digest, on one line', async () => {
@@ -246,15 +250,14 @@ describe.each(ADAPTERS)('admission limits (%s)', (_adapter, createAdapter) => {
       LimitsModule.with({ maxConnectionsPerClient: 1, heartbeatMs: 0 }),
       createAdapter,
     );
-    const registry = running.app.get(SseConnectionRegistry);
     await hold('only', { 'x-client': 'A' });
     // A different x-client header does not matter: both come from 127.0.0.1.
     const refused = await readRaw(`${running.url}/limited`, {
       headers: { 'x-client': 'B' },
     });
     expectRefusal(refused, /^this client has maxConnectionsPerClient \(1\)/);
-    expect(registry.size).toBe(1);
-    expect(registry.counters.refused).toBe(1);
+    expect(stats().connections.open).toBe(1);
+    expect(stats().refusedConnections).toBe(1);
     expect(running.app.get(HandlerRuns).count).toBe(1);
   });
 });

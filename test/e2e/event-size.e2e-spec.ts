@@ -9,7 +9,7 @@ import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { SizesModule } from '../fixtures/sizes.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -52,7 +52,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
     let running: RunningApp;
     let probe: ConnectionProbe;
     let channels: ChannelService;
-    const clients = new SseTestClients();
+    const clients = openedClients();
 
     beforeAll(async () => {
       running = await startApp(
@@ -73,10 +73,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('delivers an event of exactly the limit intact through a real EventSource, from send() and channel.send()', async () => {
       const key = `at-limit-${adapter}`;
-      const client = clients.connect(`${running.url}/sized?probe=${key}`, [
-        'ready',
-        'big',
-      ]);
+      const client = await clients.connect(`${running.url}/sized?probe=${key}`);
       await client.waitForEvents(1);
       const connection = await probe.get(key);
       expect(connection.send({ type: 'big', data: AT_LIMIT })).toBe(true);
@@ -84,7 +81,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         channels.channel('sized').send({ type: 'big', data: AT_LIMIT }),
       ).toBe(1);
       await client.waitForEvents(3);
-      const big = client.ofType('big');
+      const big = client.dataOf('big');
       expect(big).toHaveLength(2);
       expectSameText(big[0], AT_LIMIT);
       expectSameText(big[1], AT_LIMIT);

@@ -3,7 +3,7 @@ import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js'
 import { JobsModule, JobsService } from '../fixtures/jobs.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -21,7 +21,7 @@ describe.each(ADAPTERS)(
     let running: RunningApp;
     let jobs: JobsService;
     let registry: SseConnectionRegistry;
-    const clients = new SseTestClients();
+    const clients = openedClients();
 
     beforeAll(async () => {
       running = await startApp(
@@ -57,17 +57,16 @@ describe.each(ADAPTERS)(
     );
 
     it.each(HANDLERS)(
-      'a real EventSource on a finished job ends CLOSED, without having opened (%s handler)',
+      'an EventSource on a finished job ends CLOSED, without having opened (%s handler)',
       async (kind, prefix) => {
         const id = `done-es-${kind}-${adapter}`;
         jobs.finished.add(id);
-        const client = clients.connect(
+        const client = await clients.connect(
           `${running.url}${prefix}/${id}/progress`,
-          ['progress'],
         );
-        await waitFor(
-          () => client.source.readyState === client.source.CLOSED,
-          `the EventSource to close (readyState ${client.source.readyState})`,
+        await client.waitUntil(
+          () => client.readyState === 'closed',
+          'the EventSource to close',
         );
         expect(client.errors).toBe(1);
         expect(client.opens).toBe(0);
@@ -80,17 +79,16 @@ describe.each(ADAPTERS)(
       'a client following a job that finishes comes back once, gets 204 and never reconnects again (%s handler)',
       async (kind, prefix) => {
         const id = `finishing-${kind}-${adapter}`;
-        const client = clients.connect(
+        const client = await clients.connect(
           `${running.url}${prefix}/${id}/progress`,
-          ['progress'],
         );
         await client.waitForEvents(1);
         jobs.finish(id);
-        await waitFor(
-          () => client.source.readyState === client.source.CLOSED,
-          `the EventSource to close (readyState ${client.source.readyState})`,
+        await client.waitUntil(
+          () => client.readyState === 'closed',
+          'the EventSource to close',
         );
-        expect(client.ofType('progress')).toEqual([
+        expect(client.dataOf('progress')).toEqual([
           `{"job":"${id}","percent":0}`,
           `{"job":"${id}","percent":100}`,
         ]);

@@ -46,3 +46,26 @@ export async function waitForAsync(
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
 }
+
+/**
+ * Resolves as `promise` does (a wait driven by an event), or rejects after
+ * `timeoutMs` with `what()` in the message: the bound only turns a hang into
+ * a failure.
+ */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: () => string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}`),
+        ),
+      timeoutMs,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
