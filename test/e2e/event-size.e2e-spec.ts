@@ -1,13 +1,12 @@
+import { statsOf } from '../support/stats.js';
 import {
   ChannelService,
   SseEventError,
   type SseEvent,
 } from '../../src/sse/index.js';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { SizesModule } from '../fixtures/sizes.module.js';
-import { idAt } from '../support/positions.js';
+import { headPosition, idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
 import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
@@ -96,7 +95,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         until: (body) => body.includes('data: after\n\n'),
       });
       const connection = await probe.get(key);
-      const head = running.app.get(ChannelRegistry).head;
+      const head = headPosition(running.app);
 
       const direct = refusal(() =>
         connection.send({ type: 'big', data: OVER_LIMIT }),
@@ -127,7 +126,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         ),
       );
       // A refused channel event took no position in the history either.
-      expect(running.app.get(ChannelRegistry).head).toBe(head);
+      expect(headPosition(running.app)).toBe(head);
 
       connection.send({ type: 'next', data: 'after' });
       const { body } = await pending;
@@ -168,7 +167,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: big\nid: ${id}\ndata: ${million}\n\nevent: end\nid: ${id}\ndata: done\n\n`,
       );
       await waitFor(
-        () => running.app.get(SseConnectionRegistry).size === 0,
+        () => statsOf(running.app)().connections.open === 0,
         'the stream to be released',
       );
     } finally {
@@ -187,7 +186,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
       createAdapter,
     );
     try {
-      const registry = running.app.get(SseConnectionRegistry);
+      const stats = statsOf(running.app);
       const key = `largest-${adapter}`;
       const pending = readRaw(`${running.url}/sized?probe=${key}`, {
         until: (body) => body.endsWith('data: done\n\n'),
@@ -200,7 +199,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
       connection.send({ type: 'end', data: 'done' });
       const { body } = await pending;
       const id = idAt(running.app);
-      expect(registry.counters.droppedSlow).toBe(0);
+      expect(stats().droppedSlowClients).toBe(0);
       expectSameText(
         body,
         `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\n` +

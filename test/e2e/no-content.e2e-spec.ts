@@ -1,5 +1,6 @@
+import { statsOf } from '../support/stats.js';
+import type { SseStatsSnapshot } from '../../src/sse/index.js';
 import { SseError } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { JobsModule, JobsService } from '../fixtures/jobs.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
@@ -20,7 +21,7 @@ describe.each(ADAPTERS)(
   (adapter, createAdapter) => {
     let running: RunningApp;
     let jobs: JobsService;
-    let registry: SseConnectionRegistry;
+    let stats: () => SseStatsSnapshot;
     const clients = openedClients();
 
     beforeAll(async () => {
@@ -29,7 +30,7 @@ describe.each(ADAPTERS)(
         createAdapter,
       );
       jobs = running.app.get(JobsService);
-      registry = running.app.get(SseConnectionRegistry);
+      stats = statsOf(running.app);
     });
     afterEach(() => clients.closeAll());
     afterAll(() => running.close());
@@ -50,8 +51,10 @@ describe.each(ADAPTERS)(
         expect(jobs.noContentAnswers.get(id)).toBe(1);
         // No stream was kept for it.
         await waitFor(
-          () => registry.size === 0 && registry.respondingCount === 0,
-          `nothing to stay open (${registry.size})`,
+          () =>
+            stats().connections.open === 0 &&
+            stats().connections.responding === 0,
+          `nothing to stay open (${stats().connections.open})`,
         );
       },
     );

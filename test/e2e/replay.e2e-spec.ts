@@ -1,8 +1,7 @@
 import { ChannelService } from '../../src/sse/index.js';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { FeedModule } from '../fixtures/feed.module.js';
-import { idAt } from '../support/positions.js';
+import { headPosition, idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
 import type { SseTestClient } from '../../src/testing/index.js';
 import { openedClients } from '../support/opened-clients.js';
@@ -124,7 +123,7 @@ describe.each(ADAPTERS)(
         until: (body) => body.includes('data: b51'),
       });
       await running.app.get(ConnectionProbe).get('live-b');
-      const before = running.app.get(ChannelRegistry).head;
+      const before = headPosition(running.app);
       send('b', 50, 51);
       const liveBody = (await live).body;
       const replayed = await readRaw(`${running.url}/feed?channels=b`, {

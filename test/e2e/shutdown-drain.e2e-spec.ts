@@ -1,5 +1,5 @@
+import { statsOf } from '../support/stats.js';
 import { ChannelService } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { DrainModule, NewsHandlerRuns } from '../fixtures/drain.module.js';
 import { idAt } from '../support/positions.js';
 import { RawConnections } from '../support/raw-connections.js';
@@ -32,14 +32,14 @@ describe.each(ADAPTERS)(
           }),
           createAdapter,
         );
-        const registry = running.app.get(SseConnectionRegistry);
+        const stats = statsOf(running.app);
         const clients = new RawConnections();
         try {
           const opened = idAt(running.app);
           await clients.open(`${running.url}/news`, count);
           await waitFor(
-            () => registry.size === count,
-            `every stream to open (${registry.size})`,
+            () => stats().connections.open === count,
+            `every stream to open (${stats().connections.open})`,
           );
           expect(
             running.app
@@ -64,7 +64,7 @@ describe.each(ADAPTERS)(
             () => clients.ended.every(Boolean),
             `every stream to end (${clients.ended.filter(Boolean).length} did)`,
           );
-          expect(registry.size).toBe(0);
+          expect(stats().connections.open).toBe(0);
 
           // Exact bytes: the stream as it was, then `retry:` as the very last thing.
           const opening =
@@ -102,15 +102,15 @@ describe.each(ADAPTERS)(
         DrainModule.with({ shutdownDrainMs: DRAIN_MS, heartbeatMs: 60_000 }),
         createAdapter,
       );
-      const registry = running.app.get(SseConnectionRegistry);
+      const stats = statsOf(running.app);
       const runs = running.app.get(NewsHandlerRuns);
       const clients = new RawConnections();
       let closing: Promise<void> | undefined;
       try {
         await clients.open(`${running.url}/news`, 50);
         await waitFor(
-          () => registry.size === 50,
-          `every stream to open (${registry.size})`,
+          () => stats().connections.open === 50,
+          `every stream to open (${stats().connections.open})`,
         );
         expect(runs.count).toBe(50);
 
@@ -135,14 +135,14 @@ describe.each(ADAPTERS)(
         expect(Number(match![1])).toBeGreaterThanOrEqual(3000);
         expect(Number(match![1])).toBeLessThanOrEqual(4500);
         expect(runs.count).toBe(50);
-        expect(registry.counters.refused).toBe(1);
+        expect(stats().refusedConnections).toBe(1);
 
         await closing;
         await waitFor(
           () => clients.ended.every(Boolean),
           'every stream to end',
         );
-        expect(registry.size).toBe(0);
+        expect(stats().connections.open).toBe(0);
       } finally {
         clients.destroyAll();
         await (closing ?? running.close());

@@ -1,5 +1,5 @@
+import type { SseStatsSnapshot } from '../../../src/sse/index.js';
 import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { StalledReader } from '../../support/stalled-reader.js';
 import { startFeedApp } from '../../support/feed-app.js';
 import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
@@ -15,11 +15,11 @@ const BUDGET = 1024 * 1024;
  */
 describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
-  let registry: SseConnectionRegistry;
+  let stats: () => SseStatsSnapshot;
   let channels: ChannelService;
 
   beforeEach(async () => {
-    ({ running, registry, channels } = await startFeedApp(createAdapter, {
+    ({ running, stats, channels } = await startFeedApp(createAdapter, {
       maxPendingDataTotal: BUDGET,
     }));
   });
@@ -50,15 +50,23 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
       ),
     );
     const paused = await StalledReader.open(`${running.url}/feed?channels=new`);
-    await waitFor(() => registry.size === 11, 'every client to connect');
+    await waitFor(
+      () => stats().connections.open === 11,
+      'every client to connect',
+    );
+    expect(stats().pendingData).toEqual({ characters: 0, limit: BUDGET });
     try {
-      await sendUntil('old', 0, () => registry.budget.total > BUDGET * 0.9);
-      const droppedBefore = registry.counters.droppedSlow;
+      await sendUntil(
+        'old',
+        0,
+        () => stats().pendingData.characters > BUDGET * 0.9,
+      );
+      const droppedBefore = stats().droppedSlowClients;
       // The paused client falls behind too; room must be made for it.
       const sent = await sendUntil(
         'new',
         0,
-        () => registry.counters.droppedSlow > droppedBefore || paused.closed,
+        () => stats().droppedSlowClients > droppedBefore || paused.closed,
       );
       let text = '';
       paused.resume((chunk) => (text += chunk));
@@ -72,8 +80,8 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
         Number(match[1]),
       );
       expect(received).toEqual(Array.from({ length: sent }, (_, i) => i));
-      expect(registry.counters.droppedSlow).toBeGreaterThan(droppedBefore);
-      expect(registry.size).toBeLessThan(11);
+      expect(stats().droppedSlowClients).toBeGreaterThan(droppedBefore);
+      expect(stats().connections.open).toBeLessThan(11);
     } finally {
       paused.destroy();
       stalled.forEach((reader) => reader.destroy());

@@ -79,7 +79,9 @@ describe.each(ADAPTERS)(
         open: 0,
         responding: 0,
         byEndpoint: {},
+        clients: 0,
       });
+      expect(stats.snapshot().pendingData.characters).toBe(0);
       expect(stats.snapshot().channels).toEqual({});
       await running!.close();
       running = undefined;

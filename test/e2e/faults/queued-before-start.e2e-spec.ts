@@ -1,5 +1,5 @@
+import { statsOf } from '../../support/stats.js';
 import { ChannelService, SseStats } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { HandlerGate, QueuesModule } from '../../fixtures/queues.module.js';
 import { retainedBytes } from '../../support/memory.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
@@ -53,7 +53,7 @@ describe.each(ADAPTERS)(
         });
     }
 
-    const budget = () => running.app.get(SseConnectionRegistry).budget.total;
+    const budget = () => statsOf(running.app)().pendingData.characters;
     const stats = () => running.app.get(SseStats).snapshot();
 
     it('drops a client once what waits for it passes maxPendingDataLength, and keeps no memory for it', async () => {

@@ -1,5 +1,5 @@
+import type { SseStatsSnapshot } from '../../../src/sse/index.js';
 import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
@@ -19,11 +19,11 @@ describe.each(ADAPTERS)(
   'stalled clients beside reading ones (%s)',
   (_adapter, createAdapter) => {
     let running: RunningApp;
-    let registry: SseConnectionRegistry;
+    let stats: () => SseStatsSnapshot;
     let channels: ChannelService;
 
     beforeEach(async () => {
-      ({ running, registry, channels } = await startFeedApp(createAdapter, {
+      ({ running, stats, channels } = await startFeedApp(createAdapter, {
         maxPendingDataTotal: BUDGET,
       }));
     });
@@ -36,23 +36,30 @@ describe.each(ADAPTERS)(
         ),
       );
       const readers = SequenceReader.open(`${running.url}/firehose`, 10);
-      await waitFor(() => registry.size === 60, 'every client to connect');
+      await waitFor(
+        () => stats().connections.open === 60,
+        'every client to connect',
+      );
       const firehose = channels.channel('firehose');
       const padding = 'x'.repeat(10_000);
       let sent = 0;
       let budgetPeak = 0;
       try {
         // Bursts of 20 events, one per turn, until every stalled client is gone.
-        for (let round = 0; round < 500 && registry.size > 10; round++) {
+        for (
+          let round = 0;
+          round < 500 && stats().connections.open > 10;
+          round++
+        ) {
           for (let i = 0; i < 20; i++)
             firehose.send({ type: 'n', data: `${sent++}:${padding}` });
-          budgetPeak = Math.max(budgetPeak, registry.budget.total);
+          budgetPeak = Math.max(budgetPeak, stats().pendingData.characters);
           await new Promise((resolve) => setImmediate(resolve));
         }
         await SequenceReader.waitForAll(readers, sent);
 
         expect({
-          dropped: registry.counters.droppedSlow,
+          dropped: stats().droppedSlowClients,
           readersIncomplete: SequenceReader.incomplete(readers, sent),
         }).toEqual({ dropped: 50, readersIncomplete: { count: 0 } });
         expect(budgetPeak).toBeLessThanOrEqual(BUDGET);
@@ -70,7 +77,10 @@ describe.each(ADAPTERS)(
           StalledReader.open(`${running.url}/firehose`),
         ),
       );
-      await waitFor(() => registry.size === count, 'every client to connect');
+      await waitFor(
+        () => stats().connections.open === count,
+        'every client to connect',
+      );
       const padding = 'x'.repeat(10_000);
       // Small turns: sockets back up a turn or two apart (the kernel takes
       // more on some), and a client behind stays within its limit for five.
@@ -84,10 +94,10 @@ describe.each(ADAPTERS)(
           for (let i = 0; i < 5; i++)
             firehose.send({ type: 'n', data: `${sent++}:${padding}` });
           await new Promise((resolve) => setImmediate(resolve));
-          if (registry.budget.total >= count * 150_000) break;
+          if (stats().pendingData.characters >= count * 150_000) break;
         }
         const held = retainedMemory();
-        expect(registry.counters.droppedSlow).toBe(0);
+        expect(stats().droppedSlowClients).toBe(0);
         // Measured: about 100 KB each with Nest's pipeline, 74 KB with direct
         // delivery, which waits with references to the history's events and
         // writes every socket the same buffers.
