@@ -1,16 +1,13 @@
 import {
-  ClusterNodes,
+  onOwnRedis,
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import { describeWithRedis, uniquePrefix } from '../support/redis.js';
-import { RedisServerProcess } from '../support/redis-server-process.js';
+import { describeWithRedis } from '../support/redis.js';
+import type { RedisServerProcess } from '../support/redis-server-process.js';
 import type { SseTestClient } from '../../src/testing/index.js';
-import {
-  openedClients,
-  untilEvery,
-  untilEveryReceives,
-} from '../support/opened-clients.js';
+import { untilEvery, untilEveryReceives } from '../support/client-waits.js';
+import { openedClients } from '../support/opened-clients.js';
 import { waitForAsync } from '../support/wait-for.js';
 
 const KILLS = 3;
@@ -22,25 +19,16 @@ const EVENTS_BETWEEN_KILLS = 200;
 // its own: the machine's one serves other suites.
 describeWithRedis('connections to Redis killed during sends', () => {
   const clients = openedClients();
-  const nodes = new ClusterNodes();
   let redis: RedisServerProcess;
   let a: ClusterNodeProcess;
   let b: ClusterNodeProcess;
-
-  beforeAll(async () => {
-    redis = await RedisServerProcess.start();
-    [a, b] = await nodes.startAll(['A', 'B'], {
-      redisUrl: redis.url,
-      keyPrefix: uniquePrefix(),
-    });
-  }, 30_000);
-
-  afterAll(async () => {
-    clients.closeAll();
-    await nodes.killAll();
-    // The keys go with the server: it is the test's own, and keeps nothing on disk.
-    await redis.stop();
+  onOwnRedis(['A', 'B'], {}, (cluster) => {
+    ({
+      redis,
+      nodes: [a, b],
+    } = cluster);
   });
+  afterAll(() => clients.closeAll());
 
   /** Resolves once every client has received `count` more events than now. */
   function moreEvents(on: SseTestClient[], count: number): Promise<void> {

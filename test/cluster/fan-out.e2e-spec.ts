@@ -3,12 +3,7 @@ import {
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import {
-  deleteKeys,
-  describeWithRedis,
-  REDIS_URL,
-  uniquePrefix,
-} from '../support/redis.js';
+import { describeWithRedis } from '../support/redis.js';
 import type { SseTestClient } from '../../src/testing/index.js';
 import { openedClients } from '../support/opened-clients.js';
 import { waitForAsync } from '../support/wait-for.js';
@@ -18,7 +13,6 @@ import { waitForAsync } from '../support/wait-for.js';
 describeWithRedis(
   'several instances over Redis: fan-out and resuming elsewhere',
   () => {
-    const keyPrefix = uniquePrefix();
     const nodes = new ClusterNodes();
     const clients = openedClients();
     let a: ClusterNodeProcess;
@@ -28,23 +22,17 @@ describeWithRedis(
     beforeAll(async () => {
       // B writes channel events straight to the sockets, A and C through Nest's
       // pipeline: the same event must read the same on both paths.
+      const settings = nodes.settings();
       [a, b, c] = await Promise.all([
-        nodes.start('A', { redisUrl: REDIS_URL, keyPrefix }),
-        nodes.start('B', {
-          redisUrl: REDIS_URL,
-          keyPrefix,
-          delivery: 'direct',
-        }),
-        nodes.start('C', { redisUrl: REDIS_URL, keyPrefix }),
+        nodes.start('A', settings),
+        nodes.start('B', { ...settings, delivery: 'direct' }),
+        nodes.start('C', settings),
       ]);
     }, 30_000);
 
     afterEach(() => clients.closeAll());
 
-    afterAll(async () => {
-      await nodes.killAll();
-      await deleteKeys(keyPrefix);
-    });
+    afterAll(() => nodes.killAll());
 
     /** Resolves once every node counts `expected` subscribers of `channel` in all: each has joined everywhere. */
     async function subscribed(

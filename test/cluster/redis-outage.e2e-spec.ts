@@ -2,19 +2,16 @@ import { REDIS_MESSAGES } from '../../src/redis/redis.messages.js';
 import { SseTransportError } from '../../src/sse/index.js';
 import type { SendReport } from '../processes/paced-sends.js';
 import {
-  ClusterNodes,
+  onOwnRedis,
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import { describeWithRedis, uniquePrefix } from '../support/redis.js';
-import { RedisServerProcess } from '../support/redis-server-process.js';
+import { describeWithRedis } from '../support/redis.js';
+import type { RedisServerProcess } from '../support/redis-server-process.js';
 import type { SseTestClient } from '../../src/testing/index.js';
-import {
-  openedClients,
-  untilEvery,
-  untilEveryReceives,
-} from '../support/opened-clients.js';
+import { untilEvery, untilEveryReceives } from '../support/client-waits.js';
+import { openedClients } from '../support/opened-clients.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
 
 const MAX_QUEUED_SENDS = 50;
@@ -43,27 +40,22 @@ describeWithRedis(
   () => {
     const clients = openedClients();
     const raw = new RawConnections();
-    const nodes = new ClusterNodes();
     let redis: RedisServerProcess;
     let a: ClusterNodeProcess;
     let b: ClusterNodeProcess;
+    onOwnRedis(
+      ['A', 'B'],
+      { maxQueuedSends: MAX_QUEUED_SENDS, heartbeatMs: HEARTBEAT_MS },
+      (cluster) =>
+        ({
+          redis,
+          nodes: [a, b],
+        } = cluster),
+    );
 
-    beforeAll(async () => {
-      redis = await RedisServerProcess.start();
-      [a, b] = await nodes.startAll(['A', 'B'], {
-        redisUrl: redis.url,
-        keyPrefix: uniquePrefix(),
-        maxQueuedSends: MAX_QUEUED_SENDS,
-        heartbeatMs: HEARTBEAT_MS,
-      });
-    }, 30_000);
-
-    afterAll(async () => {
+    afterAll(() => {
       clients.closeAll();
       raw.destroyAll();
-      await nodes.killAll();
-      // The keys go with the server: it is the test's own, and keeps nothing on disk.
-      await redis.stop();
     });
 
     /** Resolves once every client has received `count` events of `prefix` after its last reset (if any). */

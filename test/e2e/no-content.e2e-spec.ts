@@ -1,6 +1,5 @@
 import { statsOf } from '../support/stats.js';
-import type { SseStatsSnapshot } from '../../src/sse/index.js';
-import { SseError } from '../../src/sse/index.js';
+import { SseError, type SseStatsSnapshot } from '../../src/sse/index.js';
 import { JobsModule, JobsService } from '../fixtures/jobs.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';

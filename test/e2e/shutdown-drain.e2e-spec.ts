@@ -1,6 +1,7 @@
 import { statsOf } from '../support/stats.js';
 import { ChannelService } from '../../src/sse/index.js';
-import { DrainModule, NewsHandlerRuns } from '../fixtures/drain.module.js';
+import { HandlerRuns } from '../fixtures/probe.controller.js';
+import { ProbeModule } from '../fixtures/probe.module.js';
 import { idAt } from '../support/positions.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { readRaw } from '../support/raw-stream.js';
@@ -25,7 +26,7 @@ describe.each(ADAPTERS)(
       'ends %i open streams (%s) over shutdownDrainMs, each with a jittered retry hint last',
       async (count, _case, retryMs, base) => {
         const running = await startApp(
-          DrainModule.with({
+          ProbeModule.with({
             shutdownDrainMs: DRAIN_MS,
             retryMs,
             heartbeatMs: 60_000,
@@ -36,7 +37,10 @@ describe.each(ADAPTERS)(
         const clients = new RawConnections();
         try {
           const opened = idAt(running.app);
-          await clients.open(`${running.url}/news`, count);
+          await clients.open(
+            `${running.url}/probe/channels/dynamic?join=news`,
+            count,
+          );
           await waitFor(
             () => stats().connections.open === count,
             `every stream to open (${stats().connections.open})`,
@@ -99,15 +103,18 @@ describe.each(ADAPTERS)(
 
     it('refuses a connection attempted while shutdown drains, instead of giving it a stream', async () => {
       const running = await startApp(
-        DrainModule.with({ shutdownDrainMs: DRAIN_MS, heartbeatMs: 60_000 }),
+        ProbeModule.with({ shutdownDrainMs: DRAIN_MS, heartbeatMs: 60_000 }),
         createAdapter,
       );
       const stats = statsOf(running.app);
-      const runs = running.app.get(NewsHandlerRuns);
+      const runs = running.app.get(HandlerRuns);
       const clients = new RawConnections();
       let closing: Promise<void> | undefined;
       try {
-        await clients.open(`${running.url}/news`, 50);
+        await clients.open(
+          `${running.url}/probe/channels/dynamic?join=news`,
+          50,
+        );
         await waitFor(
           () => stats().connections.open === 50,
           `every stream to open (${stats().connections.open})`,
@@ -121,7 +128,9 @@ describe.each(ADAPTERS)(
         );
         expect(clients.ended.every(Boolean)).toBe(false);
 
-        const refused = await readRaw(`${running.url}/news`);
+        const refused = await readRaw(
+          `${running.url}/probe/channels/dynamic?join=news`,
+        );
         expect(refused.status).toBe(200);
         expect(refused.headers['content-type']).toMatch(
           /^text\/event-stream\b/,

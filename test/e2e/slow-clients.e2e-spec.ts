@@ -1,6 +1,5 @@
 import { statsOf } from '../support/stats.js';
-import type { SseStatsSnapshot } from '../../src/sse/index.js';
-import { ChannelService } from '../../src/sse/index.js';
+import { ChannelService, type SseStatsSnapshot } from '../../src/sse/index.js';
 import { FeedModule } from '../fixtures/feed.module.js';
 import { LatencyReader } from '../support/latency-reader.js';
 import { StalledReader } from '../support/stalled-reader.js';

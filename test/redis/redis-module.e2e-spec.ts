@@ -19,11 +19,11 @@ import {
 } from '../../src/sse/index.js';
 import { readRaw } from '../support/raw-stream.js';
 import {
+  connectionsNamed,
   deleteKeys,
   describeWithRedis,
   REDIS_URL,
   uniquePrefix,
-  connectionsNamed,
 } from '../support/redis.js';
 import { openedClients } from '../support/opened-clients.js';
 import { startApp, type RunningApp } from '../support/test-app.js';

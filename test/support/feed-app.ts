@@ -37,3 +37,34 @@ export async function startFeedApp(
     channels: running.app.get(ChannelService),
   };
 }
+
+/**
+ * A fresh {@link startFeedApp} app for each test of the suite (started in
+ * `beforeEach`, closed in `afterEach`), read through the returned object.
+ */
+export function feedAppForEachTest(
+  createAdapter: (typeof ADAPTERS)[number][1],
+  options: SseModuleOptions = {},
+): FeedApp {
+  let current: FeedApp | undefined;
+  beforeEach(async () => {
+    current = await startFeedApp(createAdapter, options);
+  });
+  afterEach(async () => {
+    await current?.running.close();
+    current = undefined;
+  });
+  const now = (): FeedApp => {
+    if (!current) throw new Error('The feed app runs only during a test');
+    return current;
+  };
+  return {
+    get running() {
+      return now().running;
+    },
+    get channels() {
+      return now().channels;
+    },
+    stats: () => now().stats(),
+  };
+}

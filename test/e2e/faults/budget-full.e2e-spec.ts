@@ -1,8 +1,6 @@
-import type { SseStatsSnapshot } from '../../../src/sse/index.js';
-import { ChannelService } from '../../../src/sse/index.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { startFeedApp } from '../../support/feed-app.js';
-import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
+import { feedAppForEachTest } from '../../support/feed-app.js';
+import { ADAPTERS } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const BUDGET = 1024 * 1024;
@@ -14,16 +12,9 @@ const BUDGET = 1024 * 1024;
  * behind last.
  */
 describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
-  let running: RunningApp;
-  let stats: () => SseStatsSnapshot;
-  let channels: ChannelService;
-
-  beforeEach(async () => {
-    ({ running, stats, channels } = await startFeedApp(createAdapter, {
-      maxPendingDataTotal: BUDGET,
-    }));
+  const feed = feedAppForEachTest(createAdapter, {
+    maxPendingDataTotal: BUDGET,
   });
-  afterEach(() => running.close());
 
   /** Sends 20 events of 10 KB to `name` per turn, numbered from `from`, until `done()`; returns the next number. */
   async function sendUntil(
@@ -31,7 +22,7 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
     from: number,
     done: () => boolean,
   ): Promise<number> {
-    const channel = channels.channel(name);
+    const channel = feed.channels.channel(name);
     const padding = 'x'.repeat(10_000);
     let next = from;
     for (let round = 0; round < 1000 && !done(); round++) {
@@ -46,27 +37,29 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
     // Endpoint limit 4M: only the budget (1M) can drop a client here.
     const stalled = await Promise.all(
       Array.from({ length: 10 }, () =>
-        StalledReader.open(`${running.url}/feed?channels=old`),
+        StalledReader.open(`${feed.running.url}/feed?channels=old`),
       ),
     );
-    const paused = await StalledReader.open(`${running.url}/feed?channels=new`);
+    const paused = await StalledReader.open(
+      `${feed.running.url}/feed?channels=new`,
+    );
     await waitFor(
-      () => stats().connections.open === 11,
+      () => feed.stats().connections.open === 11,
       'every client to connect',
     );
-    expect(stats().pendingData).toEqual({ characters: 0, limit: BUDGET });
+    expect(feed.stats().pendingData).toEqual({ characters: 0, limit: BUDGET });
     try {
       await sendUntil(
         'old',
         0,
-        () => stats().pendingData.characters > BUDGET * 0.9,
+        () => feed.stats().pendingData.characters > BUDGET * 0.9,
       );
-      const droppedBefore = stats().droppedSlowClients;
+      const droppedBefore = feed.stats().droppedSlowClients;
       // The paused client falls behind too; room must be made for it.
       const sent = await sendUntil(
         'new',
         0,
-        () => stats().droppedSlowClients > droppedBefore || paused.closed,
+        () => feed.stats().droppedSlowClients > droppedBefore || paused.closed,
       );
       let text = '';
       paused.resume((chunk) => (text += chunk));
@@ -80,8 +73,8 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
         Number(match[1]),
       );
       expect(received).toEqual(Array.from({ length: sent }, (_, i) => i));
-      expect(stats().droppedSlowClients).toBeGreaterThan(droppedBefore);
-      expect(stats().connections.open).toBeLessThan(11);
+      expect(feed.stats().droppedSlowClients).toBeGreaterThan(droppedBefore);
+      expect(feed.stats().connections.open).toBeLessThan(11);
     } finally {
       paused.destroy();
       stalled.forEach((reader) => reader.destroy());

@@ -1,5 +1,7 @@
-import type { SseStatsSnapshot } from '../../../src/sse/index.js';
-import { ChannelService } from '../../../src/sse/index.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { startFeedApp } from '../../support/feed-app.js';
 import { ADAPTERS, type RunningApp } from '../../support/test-app.js';

@@ -1,6 +1,8 @@
 import { statsOf } from '../../support/stats.js';
-import type { SseStatsSnapshot } from '../../../src/sse/index.js';
-import { ChannelService } from '../../../src/sse/index.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { FeedModule } from '../../fixtures/feed.module.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';

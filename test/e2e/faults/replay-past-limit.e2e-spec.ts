@@ -1,5 +1,7 @@
-import type { SseStatsSnapshot } from '../../../src/sse/index.js';
-import { ChannelService } from '../../../src/sse/index.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { idAt } from '../../support/positions.js';
 import { readRaw } from '../../support/raw-stream.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
