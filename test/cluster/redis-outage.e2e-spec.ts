@@ -12,7 +12,7 @@ import type { RedisServerProcess } from '../support/redis-server-process.js';
 import type { SseTestClient } from '../../src/testing/index.js';
 import { untilEvery, untilEveryReceives } from '../support/client-waits.js';
 import { openedClients } from '../support/opened-clients.js';
-import { waitFor, waitForAsync } from '../support/wait-for.js';
+import { waitForAsync } from '../support/wait-for.js';
 
 const MAX_QUEUED_SENDS = 50;
 const HEARTBEAT_MS = 100;
@@ -169,7 +169,7 @@ describeWithRedis(
       comingBack.close();
       // Heartbeats go on during the outage.
       const heartbeats = raw.bodies.map(heartbeatsIn);
-      await waitFor(
+      await raw.until(
         () =>
           raw.bodies.every(
             (body, i) => heartbeatsIn(body) >= heartbeats[i] + 5,

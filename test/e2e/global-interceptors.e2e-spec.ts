@@ -83,7 +83,7 @@ describe.each(ADAPTERS)(
       cleanups.push(() => clients.destroyAll());
       await clients.open(`${url}/ticks?probe=quiet-${adapter}`, 1);
       // A heartbeat is written only after a whole 300 ms tick without events: the stream was quiet past the 200 ms timeout.
-      await waitFor(
+      await clients.until(
         () => clients.bodies[0].includes(': heartbeat\n\n'),
         'a heartbeat',
         5000,
@@ -92,7 +92,7 @@ describe.each(ADAPTERS)(
         type: 'later',
         data: 'still here',
       });
-      await waitFor(
+      await clients.until(
         () => clients.bodies[0].includes('data: still here\n\n'),
         'the event sent after the quiet spell',
         5000,

@@ -80,7 +80,7 @@ describe.each(ADAPTERS)(
         await running.close();
         // The drain's length, and not the 5 s a shutdown waiting on its clients takes.
         expect(Date.now() - started).toBeLessThan(DRAIN_MS + CLOSE_SLACK_MS);
-        await waitFor(
+        await clients.until(
           () => clients.ended.every(Boolean),
           'every client to see its stream end',
         );

@@ -51,7 +51,7 @@ describe.each(ADAPTERS)(
               .channel('news')
               .send({ type: 'update', data: 'before shutdown' }),
           ).toBe(count);
-          await waitFor(
+          await clients.until(
             () =>
               clients.bodies.every((body) =>
                 body.includes('data: before shutdown\n\n'),
@@ -64,7 +64,7 @@ describe.each(ADAPTERS)(
           await running.close();
           const took = Date.now() - started;
           expect(took).toBeLessThan(SHUTDOWN_BOUND_MS);
-          await waitFor(
+          await clients.until(
             () => clients.ended.every(Boolean),
             `every stream to end (${clients.ended.filter(Boolean).length} did)`,
           );
@@ -122,7 +122,7 @@ describe.each(ADAPTERS)(
         expect(runs.count).toBe(50);
 
         closing = running.close();
-        await waitFor(
+        await clients.until(
           () => clients.ended.some(Boolean),
           'the drain to end a first stream',
         );
@@ -147,7 +147,7 @@ describe.each(ADAPTERS)(
         expect(stats().refusedConnections).toBe(1);
 
         await closing;
-        await waitFor(
+        await clients.until(
           () => clients.ended.every(Boolean),
           'every stream to end',
         );

@@ -48,10 +48,7 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
       'the fast reader to connect',
     );
     produce('firehose', 4096, 4); // about 16 MB/s offered
-    await waitFor(
-      () => fast.latencies.length >= 1000,
-      'a baseline for the fast reader',
-    );
+    await fast.untilRecorded(1000, 'a baseline for the fast reader');
     const baseline = fast.percentile(99);
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
@@ -68,10 +65,7 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
         'the stalled reader to be dropped',
         20_000,
       );
-      await waitFor(
-        () => fast.latencies.length >= from + 1000,
-        'more events for the fast reader',
-      );
+      await fast.untilRecorded(from + 1000, 'more events for the fast reader');
       expect(stats().connections.open).toBe(1);
       expect(stats().pendingData.characters).toBeLessThan(256 * 1024 + 8192);
       // Generous bounds: they catch a reader held up by the other, not jitter.

@@ -69,3 +69,44 @@ export function withTimeout<T>(
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * The waits of a test client that wakes them at each of its events (bytes
+ * received, a stream ended): `until()` resolves as soon as its condition holds
+ * after one, never by polling.
+ */
+export class EventWaits {
+  private readonly checks = new Set<() => void>();
+
+  /** Checks every pending wait: the client calls it at each of its events. */
+  notify(): void {
+    for (const check of [...this.checks]) check();
+  }
+
+  /** Resolves once `condition()` holds (now or after an event); rejects after `timeoutMs` with `what()`. */
+  until(
+    condition: () => boolean,
+    what: () => string,
+    timeoutMs = 10_000,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.checks.delete(check);
+      };
+      const check = () => {
+        if (!condition()) return;
+        finish();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(
+          new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}`),
+        );
+      }, timeoutMs);
+      this.checks.add(check);
+      check();
+    });
+  }
+}

@@ -64,7 +64,7 @@ describe.each(ADAPTERS)(
 
       expect(stats().droppedSlowClients).toBe(CLIENTS);
       expect(budget()).toBe(0);
-      await waitFor(
+      await clients!.until(
         () => clients!.closed.every(Boolean),
         'the dropped clients to be disconnected',
       );
@@ -113,7 +113,7 @@ describe.each(ADAPTERS)(
       expect(stats().droppedSlowClients).toBe(0);
       expect(budget()).toBeLessThanOrEqual(CLIENTS * 10 * 1100);
       running.app.get(HandlerGate).open();
-      await waitFor(
+      await clients!.until(
         () => clients!.bodies.every((body) => body.includes('"n":999')),
         'the last quote to arrive',
       );

@@ -96,7 +96,10 @@ describe.each(ADAPTERS)(
 
       expect(stats().droppedSlowClients).toBe(1);
       expect(budget()).toBe(0);
-      await waitFor(() => client!.closed[0], 'the client to be disconnected');
+      await client!.until(
+        () => client!.closed[0],
+        'the client to be disconnected',
+      );
     });
 
     it('counts them while the replay is read, then delivers them after it, in order', async () => {
