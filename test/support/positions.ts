@@ -1,13 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
+import { formatEventId, SseTransport } from '../../src/sse/index.js';
 
-/**
- * The application's newest position: what the next event follows. (No public
- * API says it, nor the id format: these two helpers are the suites' one
- * place that reads them from the module's internals.)
- */
+/** The application's newest position (its transport's): what the next event follows. */
 export function headPosition(app: INestApplication): number {
-  return app.get(ChannelRegistry).head;
+  return app.get(SseTransport).head;
 }
 
 /**
@@ -19,5 +15,5 @@ export function idAt(
   app: INestApplication,
   position = headPosition(app),
 ): string {
-  return app.get(ChannelRegistry).ids.format(position);
+  return formatEventId(app.get(SseTransport).epoch, position);
 }
