@@ -97,16 +97,8 @@ const DEFAULT_RETRY_MS = 3000;
 export class SseTestClient<TEvents extends SseEventMap = never> {
   /** Every event received, in order (over every stream, in `reconnect` mode). */
   readonly events: Array<SseTestEvent> = [];
-  /**
-   * Streams opened: responses that were a `200` of type `text/event-stream`
-   * (an EventSource's `open` events).
-   */
-  opens = 0;
-  /**
-   * An EventSource's `error` events: a stream the server ended, a request
-   * that failed, or a response that was not a stream.
-   */
-  errors = 0;
+  private openCount = 0;
+  private errorCount = 0;
   private state: SseTestClientState = 'connecting';
   private responseStatus = 0;
   private responseHeaders = new Headers();
@@ -170,6 +162,22 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
    */
   get readyState(): SseTestClientState {
     return this.state;
+  }
+
+  /**
+   * Streams opened: responses that were a `200` of type `text/event-stream`
+   * (an EventSource's `open` events).
+   */
+  get opens(): number {
+    return this.openCount;
+  }
+
+  /**
+   * An EventSource's `error` events: a stream the server ended, a request
+   * that failed, or a response that was not a stream.
+   */
+  get errors(): number {
+    return this.errorCount;
   }
 
   /** The server's newest `retry:`, in milliseconds (`undefined` before any). */
@@ -385,10 +393,10 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
       return;
     }
     if (isStream) {
-      this.opens++;
+      this.openCount++;
       this.state = 'open';
     } else {
-      this.errors++;
+      this.errorCount++;
       this.state = 'closed';
     }
     this.notify();
@@ -418,7 +426,7 @@ export class SseTestClient<TEvents extends SseEventMap = never> {
 
   /** The stream ended or the request failed: an EventSource's error, then a reconnection (in `reconnect` mode). */
   private lost(): void {
-    this.errors++;
+    this.errorCount++;
     if (this.options.reconnect && !this.closedByTest) {
       this.state = 'connecting';
       this.earlierRetry = this.retry;
