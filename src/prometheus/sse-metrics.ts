@@ -32,6 +32,8 @@ export interface SseMetricsOptions {
  * - `sse_events_sent_total`, `sse_event_bytes_sent_total`, `sse_replays_total`,
  *   `sse_replayed_events_total`, `sse_resets_total`, `sse_slow_clients_dropped_total`,
  *   `sse_connections_refused_total` (counters)
+ * - `sse_pending_data_characters` and `sse_pending_data_limit_characters`
+ *   (gauges: what waits for slow clients, and `maxPendingDataTotal`)
  * - `sse_transport_up` (1 or 0) and `sse_transport_queued_sends`
  *
  * ```ts
@@ -128,6 +130,22 @@ export function registerSseMetrics(
       },
     });
   }
+  new Gauge({
+    name: `${prefix}pending_data_characters`,
+    help: 'Characters of events waiting for slow clients, over every connection.',
+    registers: [registry],
+    collect() {
+      this.set(read().pendingData.characters);
+    },
+  });
+  new Gauge({
+    name: `${prefix}pending_data_limit_characters`,
+    help: 'The pending characters allowed in all (maxPendingDataTotal); past it, the clients behind for the longest are dropped.',
+    registers: [registry],
+    collect() {
+      this.set(read().pendingData.limit);
+    },
+  });
   new Gauge({
     name: `${prefix}transport_up`,
     help: '1 while the transport carries events (Redis answers), 0 otherwise.',

@@ -1,15 +1,14 @@
 import {
-  ClusterNodes,
+  onOwnRedis,
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import { describeWithRedis, uniquePrefix } from '../support/redis.js';
-import { RedisServerProcess } from '../support/redis-server-process.js';
-import {
-  SseTestClients,
-  type SseTestClient,
-} from '../support/sse-test-client.js';
-import { waitFor, waitForAsync } from '../support/wait-for.js';
+import { describeWithRedis } from '../support/redis.js';
+import type { RedisServerProcess } from '../support/redis-server-process.js';
+import type { SseTestClient } from '../../src/testing/index.js';
+import { untilEvery, untilEveryReceives } from '../support/client-waits.js';
+import { openedClients } from '../support/opened-clients.js';
+import { waitForAsync } from '../support/wait-for.js';
 
 const KILLS = 3;
 /** Events every client must receive between two kills, so each kill lands while events flow. */
@@ -19,41 +18,33 @@ const EVENTS_BETWEEN_KILLS = 200;
 // thousand events a second. The test kills connections, so it has a Redis of
 // its own: the machine's one serves other suites.
 describeWithRedis('connections to Redis killed during sends', () => {
-  const clients = new SseTestClients();
-  const nodes = new ClusterNodes();
+  const clients = openedClients();
   let redis: RedisServerProcess;
   let a: ClusterNodeProcess;
   let b: ClusterNodeProcess;
-
-  beforeAll(async () => {
-    redis = await RedisServerProcess.start();
-    [a, b] = await nodes.startAll(['A', 'B'], {
-      redisUrl: redis.url,
-      keyPrefix: uniquePrefix(),
-    });
-  }, 30_000);
-
-  afterAll(async () => {
-    clients.closeAll();
-    await nodes.killAll();
-    // The keys go with the server: it is the test's own, and keeps nothing on disk.
-    await redis.stop();
+  onOwnRedis(['A', 'B'], {}, (cluster) => {
+    ({
+      redis,
+      nodes: [a, b],
+    } = cluster);
   });
+  afterAll(() => clients.closeAll());
 
   /** Resolves once every client has received `count` more events than now. */
   function moreEvents(on: SseTestClient[], count: number): Promise<void> {
     const targets = on.map((client) => client.events.length + count);
-    return waitFor(
-      () => on.every((client, i) => client.events.length >= targets[i]),
+    return untilEvery(
+      on,
+      (client) => client.events.length >= targets[on.indexOf(client)],
       `${count} more events on every client`,
     );
   }
 
   it('ends with every accepted event at every client, in order, or a reset and only later ones: never a silent gap', async () => {
-    const watching = [
-      clients.connect(a.streamUrl('ticker'), ['reset']),
-      clients.connect(b.streamUrl('ticker'), ['reset']),
-    ];
+    const watching = await Promise.all([
+      clients.connect(a.streamUrl('ticker')),
+      clients.connect(b.streamUrl('ticker')),
+    ]);
     for (const node of [a, b]) {
       await waitForAsync(
         async () => (await node.count('ticker')).all === 2,
@@ -101,13 +92,7 @@ describeWithRedis('connections to Redis killed during sends', () => {
     const report = await sending;
     expect(report.refused).toEqual([]);
     const last = `t:${report.accepted[report.accepted.length - 1]}`;
-    await waitFor(
-      () =>
-        watching.every((client) =>
-          client.events.some((event) => event.data === last),
-        ),
-      `every client to receive ${last}`,
-    );
+    await untilEveryReceives(watching, last);
 
     for (const client of watching) {
       expect(

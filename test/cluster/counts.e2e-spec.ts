@@ -2,13 +2,8 @@ import {
   ClusterNodes,
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
-import {
-  deleteKeys,
-  describeWithRedis,
-  REDIS_URL,
-  uniquePrefix,
-} from '../support/redis.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { describeWithRedis } from '../support/redis.js';
+import { openedClients } from '../support/opened-clients.js';
 import { waitForAsync } from '../support/wait-for.js';
 
 /** Short, so a dead instance stops counting soon; the transport renews presence every third of it. */
@@ -19,29 +14,20 @@ const MARGIN_MS = 3000;
 // `countAll()` across instances that are separate processes: what it says
 // while they run, after one is killed, and after one shuts down.
 describeWithRedis('countAll across instances', () => {
-  const prefixes: string[] = [];
   const nodes = new ClusterNodes();
-  const clients = new SseTestClients();
+  const clients = openedClients();
 
   afterEach(async () => {
     clients.closeAll();
     await nodes.killAll();
   });
 
-  afterAll(async () => {
-    for (const prefix of prefixes) await deleteKeys(prefix);
-  });
-
-  function prefix(): string {
-    const keyPrefix = uniquePrefix();
-    prefixes.push(keyPrefix);
-    return keyPrefix;
-  }
-
   /** Opens `count` streams on `channel` at `node`. */
   function connect(node: ClusterNodeProcess, channel: string, count: number) {
-    return Array.from({ length: count }, () =>
-      clients.connect(node.streamUrl(channel)),
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        clients.connect(node.streamUrl(channel)),
+      ),
     );
   }
 
@@ -50,14 +36,13 @@ describeWithRedis('countAll across instances', () => {
   }
 
   it('stops counting the subscribers of a killed instance within instanceTtlMs', async () => {
-    const [a, b, c] = await nodes.startAll(['A', 'B', 'C'], {
-      redisUrl: REDIS_URL,
-      keyPrefix: prefix(),
-      instanceTtlMs: INSTANCE_TTL_MS,
-    });
-    connect(a, 'lobby', 2);
-    const onB = connect(b, 'lobby', 3);
-    connect(c, 'lobby', 1);
+    const [a, b, c] = await nodes.startAll(
+      ['A', 'B', 'C'],
+      nodes.settings({ instanceTtlMs: INSTANCE_TTL_MS }),
+    );
+    await connect(a, 'lobby', 2);
+    const onB = await connect(b, 'lobby', 3);
+    await connect(c, 'lobby', 1);
     for (const node of [a, b, c]) {
       await waitForAsync(
         async () => (await node.count('lobby')).all === 6,
@@ -90,14 +75,10 @@ describeWithRedis('countAll across instances', () => {
 
   it('exits by itself on SIGTERM, having closed its Redis connections and removed itself from the counts', async () => {
     // A long TTL: if the stopped instance stops counting at once, it removed itself.
-    const settings = {
-      redisUrl: REDIS_URL,
-      keyPrefix: prefix(),
-      instanceTtlMs: 60_000,
-    };
+    const settings = nodes.settings({ instanceTtlMs: 60_000 });
     const [d, e] = await nodes.startAll(['D', 'E'], settings);
-    const onD = connect(d, 'hall', 2);
-    connect(e, 'hall', 1);
+    const onD = await connect(d, 'hall', 2);
+    await connect(e, 'hall', 1);
     for (const node of [d, e]) {
       await waitForAsync(
         async () => (await node.count('hall')).all === 3,

@@ -3,26 +3,18 @@ import {
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import {
-  deleteKeys,
-  describeWithRedis,
-  REDIS_URL,
-  uniquePrefix,
-} from '../support/redis.js';
-import {
-  SseTestClients,
-  type SseTestClient,
-} from '../support/sse-test-client.js';
-import { waitFor, waitForAsync } from '../support/wait-for.js';
+import { describeWithRedis } from '../support/redis.js';
+import type { SseTestClient } from '../../src/testing/index.js';
+import { openedClients } from '../support/opened-clients.js';
+import { waitForAsync } from '../support/wait-for.js';
 
 // Three instances of one application, each its own process, on the machine's
 // Redis: what one sends, every one delivers, and a client may come back to any.
 describeWithRedis(
   'several instances over Redis: fan-out and resuming elsewhere',
   () => {
-    const keyPrefix = uniquePrefix();
     const nodes = new ClusterNodes();
-    const clients = new SseTestClients();
+    const clients = openedClients();
     let a: ClusterNodeProcess;
     let b: ClusterNodeProcess;
     let c: ClusterNodeProcess;
@@ -30,23 +22,17 @@ describeWithRedis(
     beforeAll(async () => {
       // B writes channel events straight to the sockets, A and C through Nest's
       // pipeline: the same event must read the same on both paths.
+      const settings = nodes.settings();
       [a, b, c] = await Promise.all([
-        nodes.start('A', { redisUrl: REDIS_URL, keyPrefix }),
-        nodes.start('B', {
-          redisUrl: REDIS_URL,
-          keyPrefix,
-          delivery: 'direct',
-        }),
-        nodes.start('C', { redisUrl: REDIS_URL, keyPrefix }),
+        nodes.start('A', settings),
+        nodes.start('B', { ...settings, delivery: 'direct' }),
+        nodes.start('C', settings),
       ]);
     }, 30_000);
 
     afterEach(() => clients.closeAll());
 
-    afterAll(async () => {
-      await nodes.killAll();
-      await deleteKeys(keyPrefix);
-    });
+    afterAll(() => nodes.killAll());
 
     /** Resolves once every node counts `expected` subscribers of `channel` in all: each has joined everywhere. */
     async function subscribed(
@@ -63,10 +49,12 @@ describeWithRedis(
     }
 
     it('delivers the sends of every instance to the clients of every instance, once each, in order, with the same ids', async () => {
-      const everything = [a, b, c].map((node) =>
-        clients.connect(node.streamUrl('news', 'scores'), ['reset']),
+      const everything = await Promise.all(
+        [a, b, c].map((node) =>
+          clients.connect(node.streamUrl('news', 'scores')),
+        ),
       );
-      const scoresOnly = clients.connect(b.streamUrl('scores'), ['reset']);
+      const scoresOnly = await clients.connect(b.streamUrl('scores'));
       await subscribed('news', 3);
       await subscribed('scores', 4);
 
@@ -98,7 +86,7 @@ describeWithRedis(
             afterReset: 'later-only',
           }),
         ).toBeUndefined();
-        expect(client.ofType('reset')).toEqual([]);
+        expect(client.dataOf('reset')).toEqual([]);
         expect(idOutOfOrder(client.events)).toBeUndefined();
         // One order of all events, whatever the instance: same data, same ids.
         expect(client.events).toEqual(everything[0].events);
@@ -114,9 +102,7 @@ describeWithRedis(
     });
 
     it('resumes a client that reconnects to another instance with what it missed, then live events, without a reset', async () => {
-      const first: SseTestClient = clients.connect(a.streamUrl('room'), [
-        'reset',
-      ]);
+      const first: SseTestClient = await clients.connect(a.streamUrl('room'));
       await subscribed('room', 1);
       const before = await c.send({ channel: 'room', prefix: 'r', count: 20 });
       await first.waitForEvents(20);
@@ -125,8 +111,8 @@ describeWithRedis(
 
       const missed = await c.send({ channel: 'room', prefix: 'r2', count: 30 });
       const lastEventId = first.events[first.events.length - 1].lastEventId;
-      const second = clients.connect(b.streamUrl('room'), ['reset'], {
-        headers: { 'Last-Event-ID': lastEventId },
+      const second = await clients.connect(b.streamUrl('room'), {
+        lastEventId,
       });
       await second.waitForEvents(30);
       await subscribed('room', 1);
@@ -154,9 +140,12 @@ describeWithRedis(
         ...missed.accepted.map((sequence) => `r2:${sequence}`),
         ...live.accepted.map((sequence) => `r3:${sequence}`),
       ]);
-      expect(second.ofType('reset')).toEqual([]);
+      expect(second.dataOf('reset')).toEqual([]);
       expect(idOutOfOrder([...first.events, ...second.events])).toBeUndefined();
-      await waitFor(() => second.opens === 1, 'the resumed stream to be open');
+      await second.waitUntil(
+        () => second.opens === 1,
+        'the resumed stream to be open',
+      );
       expect(second.errors).toBe(0);
     });
   },

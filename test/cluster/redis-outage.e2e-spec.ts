@@ -2,18 +2,17 @@ import { REDIS_MESSAGES } from '../../src/redis/redis.messages.js';
 import { SseTransportError } from '../../src/sse/index.js';
 import type { SendReport } from '../processes/paced-sends.js';
 import {
-  ClusterNodes,
+  onOwnRedis,
   type ClusterNodeProcess,
 } from '../support/cluster-node-process.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { idOutOfOrder, silentGapIn } from '../support/received-sends.js';
-import { describeWithRedis, uniquePrefix } from '../support/redis.js';
-import { RedisServerProcess } from '../support/redis-server-process.js';
-import {
-  SseTestClients,
-  type SseTestClient,
-} from '../support/sse-test-client.js';
-import { waitFor, waitForAsync } from '../support/wait-for.js';
+import { describeWithRedis } from '../support/redis.js';
+import type { RedisServerProcess } from '../support/redis-server-process.js';
+import type { SseTestClient } from '../../src/testing/index.js';
+import { untilEvery, untilEveryReceives } from '../support/client-waits.js';
+import { openedClients } from '../support/opened-clients.js';
+import { waitForAsync } from '../support/wait-for.js';
 
 const MAX_QUEUED_SENDS = 50;
 const HEARTBEAT_MS = 100;
@@ -39,29 +38,24 @@ const epochOf = (id: string) => id.split('-')[0];
 describeWithRedis(
   'Redis down for a few seconds during sends, then back without its data',
   () => {
-    const clients = new SseTestClients();
+    const clients = openedClients();
     const raw = new RawConnections();
-    const nodes = new ClusterNodes();
     let redis: RedisServerProcess;
     let a: ClusterNodeProcess;
     let b: ClusterNodeProcess;
+    onOwnRedis(
+      ['A', 'B'],
+      { maxQueuedSends: MAX_QUEUED_SENDS, heartbeatMs: HEARTBEAT_MS },
+      (cluster) =>
+        ({
+          redis,
+          nodes: [a, b],
+        } = cluster),
+    );
 
-    beforeAll(async () => {
-      redis = await RedisServerProcess.start();
-      [a, b] = await nodes.startAll(['A', 'B'], {
-        redisUrl: redis.url,
-        keyPrefix: uniquePrefix(),
-        maxQueuedSends: MAX_QUEUED_SENDS,
-        heartbeatMs: HEARTBEAT_MS,
-      });
-    }, 30_000);
-
-    afterAll(async () => {
+    afterAll(() => {
       clients.closeAll();
       raw.destroyAll();
-      await nodes.killAll();
-      // The keys go with the server: it is the test's own, and keeps nothing on disk.
-      await redis.stop();
     });
 
     /** Resolves once every client has received `count` events of `prefix` after its last reset (if any). */
@@ -78,17 +72,18 @@ describeWithRedis(
           .slice(lastReset + 1)
           .filter((event) => event.data.startsWith(`${prefix}:`)).length;
       };
-      return waitFor(
-        () => on.every((client) => since(client) >= count),
+      return untilEvery(
+        on,
+        (client) => since(client) >= count,
         `${count} events of ${prefix} on every client`,
       );
     }
 
     it('keeps streams open with heartbeats, queues then refuses sends, and delivers every queued send after a reset', async () => {
-      const watching = [
-        clients.connect(a.streamUrl('feed'), ['reset']),
-        clients.connect(b.streamUrl('feed'), ['reset']),
-      ];
+      const watching = await Promise.all([
+        clients.connect(a.streamUrl('feed')),
+        clients.connect(b.streamUrl('feed')),
+      ]);
       // Raw streams show the heartbeat comments that EventSource hides.
       await raw.open(a.streamUrl('feed'), 1);
       await raw.open(b.streamUrl('feed'), 1);
@@ -158,8 +153,8 @@ describeWithRedis(
       const lastSeen =
         watching[1].events[watching[1].events.length - 1].lastEventId;
       // Its reset carries where the instance is: no earlier than what the client had.
-      const comingBack = clients.connect(b.streamUrl('feed'), ['reset'], {
-        headers: { 'Last-Event-ID': lastSeen },
+      const comingBack = await clients.connect(b.streamUrl('feed'), {
+        lastEventId: lastSeen,
       });
       await comingBack.waitForEvents(1);
       expect(
@@ -174,7 +169,7 @@ describeWithRedis(
       comingBack.close();
       // Heartbeats go on during the outage.
       const heartbeats = raw.bodies.map(heartbeatsIn);
-      await waitFor(
+      await raw.until(
         () =>
           raw.bodies.every(
             (body, i) => heartbeatsIn(body) >= heartbeats[i] + 5,
@@ -215,11 +210,7 @@ describeWithRedis(
         [reportB, 'b'],
       ] as Array<[SendReport, 'a' | 'b']>) {
         const last = `${prefix}:${report.accepted[report.accepted.length - 1]}`;
-        const arrived = () =>
-          watching.every((client) =>
-            client.events.some((event) => event.data === last),
-          );
-        await waitFor(arrived, `every client to receive ${last}`);
+        await untilEveryReceives(watching, last);
         // Sends made while Redis was down: up to the limit accepted, the rest refused.
         const duringOutage = (sequences: number[]) =>
           sequences.filter(
@@ -249,7 +240,7 @@ describeWithRedis(
 
       for (const client of watching) {
         // One reset, that starts the new history; the stream itself never broke.
-        expect(client.ofType('reset')).toEqual(['evicted']);
+        expect(client.dataOf('reset')).toEqual(['evicted']);
         const resetAt = client.events.findIndex(
           (event) => event.type === 'reset',
         );

@@ -2,7 +2,7 @@ import { ChannelService } from '../../src/sse/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { getJson } from '../support/http.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -10,9 +10,8 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
   let probe: ConnectionProbe;
   let channels: ChannelService;
-  const clients = new SseTestClients();
-  const connect = (path: string) =>
-    clients.connect(`${running.url}${path}`, ['ready', 'pushed', 'x']);
+  const clients = openedClients();
+  const connect = (path: string) => clients.connect(`${running.url}${path}`);
 
   beforeAll(async () => {
     running = await startApp(ProbeModule.with(), createAdapter);
@@ -23,7 +22,7 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
   afterAll(() => running.close());
 
   it('joins the channels of the endpoint option before the handler runs', async () => {
-    const client = connect('/probe/channels/static?probe=static');
+    const client = await connect('/probe/channels/static?probe=static');
     await client.waitForEvents(1);
     expect(client.events[0].data).toBe('alpha,beta');
     expect(channels.channel('alpha').count()).toBe(1);
@@ -31,7 +30,7 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
   });
 
   it('joins the channels a function of the connection returns', async () => {
-    const client = connect(
+    const client = await connect(
       '/probe/channels/dynamic?probe=dynamic&join=red,green',
     );
     await client.waitForEvents(1);
@@ -39,13 +38,15 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
     const pushed = await getJson(`${running.url}/probe/push/green?data=hello`);
     expect(pushed.body).toEqual({ queued: 1, count: 1 });
     await client.waitForEvents(2);
-    expect(client.ofType('pushed')).toEqual(['hello']);
+    expect(client.dataOf('pushed')).toEqual(['hello']);
   });
 
   it('reaches every subscriber on every endpoint, in send order; count() and send() agree', async () => {
-    const onStatic = connect('/probe/channels/static?probe=s1');
-    const onDynamic = connect('/probe/channels/dynamic?probe=d1&join=alpha');
-    const onOpen = connect('/probe/open?probe=o1');
+    const onStatic = await connect('/probe/channels/static?probe=s1');
+    const onDynamic = await connect(
+      '/probe/channels/dynamic?probe=d1&join=alpha',
+    );
+    const onOpen = await connect('/probe/open?probe=o1');
     await Promise.all(
       [onStatic, onDynamic, onOpen].map((client) => client.waitForEvents(1)),
     );
@@ -57,14 +58,14 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
       expect(alpha.send({ type: 'x', data: String(i) })).toBe(3);
     for (const client of [onStatic, onDynamic, onOpen]) {
       await client.waitForEvents(51);
-      expect(client.ofType('x')).toEqual(
+      expect(client.dataOf('x')).toEqual(
         Array.from({ length: 50 }, (_, i) => String(i)),
       );
     }
   });
 
   it('delivers each event once to a connection that subscribed twice; unsubscribe() stops it', async () => {
-    const client = connect('/probe/open?probe=twice');
+    const client = await connect('/probe/open?probe=twice');
     await client.waitForEvents(1);
     const connection = await probe.get('twice');
     connection.subscribe('dup');
@@ -78,24 +79,28 @@ describe.each(ADAPTERS)('channels (%s)', (_adapter, createAdapter) => {
     expect(channels.channel('dup').send({ type: 'x', data: 'never' })).toBe(0);
     connection.send({ type: 'x', data: 'marker' });
     await client.waitForEvents(3);
-    expect(client.ofType('x')).toEqual(['once', 'marker']);
+    expect(client.dataOf('x')).toEqual(['once', 'marker']);
     expect(channels.channel('dup').count()).toBe(0);
   });
 
   it('keeps a channel handle valid after its last subscriber left and a new one joined', async () => {
     const handle = channels.channel('comeback');
-    const first = connect('/probe/channels/dynamic?probe=c1&join=comeback');
+    const first = await connect(
+      '/probe/channels/dynamic?probe=c1&join=comeback',
+    );
     await first.waitForEvents(1);
     first.close();
     await waitFor(() => handle.count() === 0, 'the first subscriber to leave');
     // Nothing was sent to it: with neither members nor history, it is forgotten.
     expect(channels.names()).not.toContain('comeback');
 
-    const second = connect('/probe/channels/dynamic?probe=c2&join=comeback');
+    const second = await connect(
+      '/probe/channels/dynamic?probe=c2&join=comeback',
+    );
     await second.waitForEvents(1);
     expect(handle.send({ type: 'x', data: 'still works' })).toBe(1);
     await second.waitForEvents(2);
-    expect(second.ofType('x')).toEqual(['still works']);
+    expect(second.dataOf('x')).toEqual(['still works']);
   });
 
   it('sends to a channel nobody listens to without error', () => {

@@ -1,18 +1,19 @@
+import { statsOf } from '../support/stats.js';
 import {
   ChannelService,
   SseEventError,
   type SseEvent,
 } from '../../src/sse/index.js';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
-import { SizesModule } from '../fixtures/sizes.module.js';
-import { idAt } from '../support/positions.js';
+import { ProbeModule } from '../fixtures/probe.module.js';
+import { headPosition, idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
+/** The endpoint of these tests: the probe's plain one, on channel `sized`. */
+const SIZED = '/probe/channels/dynamic?join=sized';
 const LIMIT = 64 * 1024;
 /** 1, 2, 3 and 4 UTF-8 bytes: ASCII, Latin, the euro sign and an emoji (a surrogate pair). */
 const MIXED = 'aé€😀';
@@ -52,11 +53,11 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
     let running: RunningApp;
     let probe: ConnectionProbe;
     let channels: ChannelService;
-    const clients = new SseTestClients();
+    const clients = openedClients();
 
     beforeAll(async () => {
       running = await startApp(
-        SizesModule.with({ maxEventBytes: LIMIT, heartbeatMs: 0 }),
+        ProbeModule.with({ maxEventBytes: LIMIT, heartbeatMs: 0 }),
         createAdapter,
       );
       probe = running.app.get(ConnectionProbe);
@@ -73,10 +74,9 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('delivers an event of exactly the limit intact through a real EventSource, from send() and channel.send()', async () => {
       const key = `at-limit-${adapter}`;
-      const client = clients.connect(`${running.url}/sized?probe=${key}`, [
-        'ready',
-        'big',
-      ]);
+      const client = await clients.connect(
+        `${running.url}${SIZED}&probe=${key}`,
+      );
       await client.waitForEvents(1);
       const connection = await probe.get(key);
       expect(connection.send({ type: 'big', data: AT_LIMIT })).toBe(true);
@@ -84,7 +84,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         channels.channel('sized').send({ type: 'big', data: AT_LIMIT }),
       ).toBe(1);
       await client.waitForEvents(3);
-      const big = client.ofType('big');
+      const big = client.dataOf('big');
       expect(big).toHaveLength(2);
       expectSameText(big[0], AT_LIMIT);
       expectSameText(big[1], AT_LIMIT);
@@ -95,11 +95,11 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
 
     it('refuses one byte over in send() and channel.send(), naming data and the limit, and writes nothing of it', async () => {
       const key = `over-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+      const pending = readRaw(`${running.url}${SIZED}&probe=${key}`, {
         until: (body) => body.includes('data: after\n\n'),
       });
       const connection = await probe.get(key);
-      const head = running.app.get(ChannelRegistry).head;
+      const head = headPosition(running.app);
 
       const direct = refusal(() =>
         connection.send({ type: 'big', data: OVER_LIMIT }),
@@ -130,20 +130,20 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         ),
       );
       // A refused channel event took no position in the history either.
-      expect(running.app.get(ChannelRegistry).head).toBe(head);
+      expect(headPosition(running.app)).toBe(head);
 
       connection.send({ type: 'next', data: 'after' });
       const { body } = await pending;
       const id = idAt(running.app);
       expect(body).toBe(
-        `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: next\nid: ${id}\ndata: after\n\n`,
+        `\nevent: ready\nid: ${id}\ndata: sized\n\nevent: next\nid: ${id}\ndata: after\n\n`,
       );
     });
   });
 
   it('by default (1 MiB) delivers a 1 000 000-character string intact and refuses 1 MiB + 1 byte', async () => {
     const running = await startApp(
-      SizesModule.with({ heartbeatMs: 0 }),
+      ProbeModule.with({ heartbeatMs: 0 }),
       createAdapter,
     );
     try {
@@ -151,7 +151,7 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
         String.fromCharCode(33 + (i % 94)),
       ).join('');
       const key = `million-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+      const pending = readRaw(`${running.url}${SIZED}&probe=${key}`, {
         until: (body) => body.endsWith('data: done\n\n'),
       });
       const connection = await running.app.get(ConnectionProbe).get(key);
@@ -168,10 +168,10 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
       const id = idAt(running.app);
       expectSameText(
         body,
-        `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\nevent: big\nid: ${id}\ndata: ${million}\n\nevent: end\nid: ${id}\ndata: done\n\n`,
+        `\nevent: ready\nid: ${id}\ndata: sized\n\nevent: big\nid: ${id}\ndata: ${million}\n\nevent: end\nid: ${id}\ndata: done\n\n`,
       );
       await waitFor(
-        () => running.app.get(SseConnectionRegistry).size === 0,
+        () => statsOf(running.app)().connections.open === 0,
         'the stream to be released',
       );
     } finally {
@@ -186,13 +186,13 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
   // at full speed was dropped as slow (droppedSlow 1) and lost both events.
   it('by default, an event of the largest accepted size reaches a client that reads, even right behind another event', async () => {
     const running = await startApp(
-      SizesModule.with({ heartbeatMs: 0 }),
+      ProbeModule.with({ heartbeatMs: 0 }),
       createAdapter,
     );
     try {
-      const registry = running.app.get(SseConnectionRegistry);
+      const stats = statsOf(running.app);
       const key = `largest-${adapter}`;
-      const pending = readRaw(`${running.url}/sized?probe=${key}`, {
+      const pending = readRaw(`${running.url}${SIZED}&probe=${key}`, {
         until: (body) => body.endsWith('data: done\n\n'),
       });
       const connection = await running.app.get(ConnectionProbe).get(key);
@@ -203,10 +203,10 @@ describe.each(ADAPTERS)('maxEventBytes (%s)', (adapter, createAdapter) => {
       connection.send({ type: 'end', data: 'done' });
       const { body } = await pending;
       const id = idAt(running.app);
-      expect(registry.counters.droppedSlow).toBe(0);
+      expect(stats().droppedSlowClients).toBe(0);
       expectSameText(
         body,
-        `\nevent: ready\nid: ${id}\ndata: ${connection.id}\n\n` +
+        `\nevent: ready\nid: ${id}\ndata: sized\n\n` +
           `event: page\nid: ${id}\ndata: ${page}\n\n` +
           `event: big\nid: ${id}\ndata: ${largest}\n\n` +
           `event: end\nid: ${id}\ndata: done\n\n`,

@@ -1,5 +1,6 @@
 import type { INestApplication, NestInterceptor } from '@nestjs/common';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import { SseStats } from '../../src/sse/index.js';
+import { SseTestClient } from '../../src/testing/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import {
   InterceptedModule,
@@ -12,7 +13,6 @@ import { getJson } from '../support/http.js';
 import { idAt } from '../support/positions.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
 import {
   ADAPTERS,
   TEST_DELIVERY,
@@ -55,10 +55,11 @@ describe.each(ADAPTERS)(
       });
       expect(raw.body).toBe(opening(id));
 
-      const client = new SseTestClient(`${url}/ticks?probe=es-${adapter}`, [
-        'ready',
-        'tick',
-      ]);
+      const client = await SseTestClient.connect(
+        url,
+        `/ticks?probe=es-${adapter}`,
+        { reconnect: true },
+      );
       cleanups.push(() => client.close());
       await client.waitForEvents(2);
       expect(client.events).toEqual([
@@ -82,7 +83,7 @@ describe.each(ADAPTERS)(
       cleanups.push(() => clients.destroyAll());
       await clients.open(`${url}/ticks?probe=quiet-${adapter}`, 1);
       // A heartbeat is written only after a whole 300 ms tick without events: the stream was quiet past the 200 ms timeout.
-      await waitFor(
+      await clients.until(
         () => clients.bodies[0].includes(': heartbeat\n\n'),
         'a heartbeat',
         5000,
@@ -91,7 +92,7 @@ describe.each(ADAPTERS)(
         type: 'later',
         data: 'still here',
       });
-      await waitFor(
+      await clients.until(
         () => clients.bodies[0].includes('data: still here\n\n'),
         'the event sent after the quiet spell',
         5000,
@@ -102,7 +103,7 @@ describe.each(ADAPTERS)(
         ),
       );
       expect(clients.ended[0]).toBe(false);
-      expect(app.get(SseConnectionRegistry).size).toBe(1);
+      expect(app.get(SseStats).snapshot().connections.open).toBe(1);
       expect(await getJson(`${url}/plain`)).toEqual({
         status: 200,
         body: { answer: 42 },
@@ -138,7 +139,7 @@ describe.each(ADAPTERS)(
         `${opening(id)}event: error\nid: 1\ndata: Internal server error\n\n`,
       );
       await waitFor(
-        () => app.get(SseConnectionRegistry).size === 0,
+        () => app.get(SseStats).snapshot().connections.open === 0,
         'the connection to be released',
       );
     });

@@ -3,7 +3,7 @@ import { ProbeModule } from '../fixtures/probe.module.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { CountingInterceptor } from '../fixtures/probe.controller.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import {
   ADAPTERS,
   TEST_DELIVERY,
@@ -18,9 +18,8 @@ describe.each(ADAPTERS)(
   (_adapter, createAdapter) => {
     let running: RunningApp;
     let probe: ConnectionProbe;
-    const clients = new SseTestClients();
-    const connect = (path: string, types: string[]) =>
-      clients.connect(`${running.url}${path}`, types);
+    const clients = openedClients();
+    const connect = (path: string) => clients.connect(`${running.url}${path}`);
 
     beforeAll(async () => {
       running = await startApp(ProbeModule.with(), createAdapter, (app) =>
@@ -32,7 +31,7 @@ describe.each(ADAPTERS)(
     afterAll(() => running.close());
 
     it('fills @Param (with its pipe), @Req, @SseConnection and @SseSend', async () => {
-      const client = connect('/probe/items/42?probe=items', ['item']);
+      const client = await connect('/probe/items/42?probe=items');
       await client.waitForEvents(1);
       expect(JSON.parse(client.events[0].data)).toEqual({
         id: 42,
@@ -96,7 +95,7 @@ describe.each(ADAPTERS)(
     });
 
     it('delivers, in order, what an async handler sends before and after it awaits, then channel events', async () => {
-      const client = connect('/probe/async?probe=async', ['step', 'pushed']);
+      const client = await connect('/probe/async?probe=async');
       await client.waitForEvents(2);
       const connection = await probe.get('async');
       await waitFor(

@@ -1,7 +1,7 @@
+import { SseTestClient } from '../../src/testing/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient } from '../support/sse-test-client.js';
 import { idAt } from '../support/positions.js';
 import { ADAPTERS, startApp } from '../support/test-app.js';
 
@@ -13,9 +13,10 @@ describe.each(ADAPTERS)(
         ProbeModule.with({ heartbeatMs: 30 }),
         createAdapter,
       );
-      const client = new SseTestClient(
-        `${running.url}/probe/open?probe=listener`,
-        ['ready'],
+      const client = await SseTestClient.connect(
+        running.app,
+        '/probe/open?probe=listener',
+        { reconnect: true },
       );
       try {
         const raw = await readRaw(`${running.url}/probe/open?probe=raw`, {

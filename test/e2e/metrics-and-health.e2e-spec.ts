@@ -74,6 +74,10 @@ describe.each(ADAPTERS)(
       let text = await registry.metrics();
       expect(sample(text, 'sse_events_sent_total')).toBe(0);
       expect(sample(text, 'sse_transport_up')).toBe(1);
+      expect(sample(text, 'sse_pending_data_characters')).toBe(0);
+      expect(sample(text, 'sse_pending_data_limit_characters')).toBe(
+        64 * 1024 * 1024,
+      );
 
       const client = await SseTestClient.connect(
         running.app,

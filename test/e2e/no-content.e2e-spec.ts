@@ -1,9 +1,9 @@
-import { SseError } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import { statsOf } from '../support/stats.js';
+import { SseError, type SseStatsSnapshot } from '../../src/sse/index.js';
 import { JobsModule, JobsService } from '../fixtures/jobs.module.js';
 import { idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -20,8 +20,8 @@ describe.each(ADAPTERS)(
   (adapter, createAdapter) => {
     let running: RunningApp;
     let jobs: JobsService;
-    let registry: SseConnectionRegistry;
-    const clients = new SseTestClients();
+    let stats: () => SseStatsSnapshot;
+    const clients = openedClients();
 
     beforeAll(async () => {
       running = await startApp(
@@ -29,7 +29,7 @@ describe.each(ADAPTERS)(
         createAdapter,
       );
       jobs = running.app.get(JobsService);
-      registry = running.app.get(SseConnectionRegistry);
+      stats = statsOf(running.app);
     });
     afterEach(() => clients.closeAll());
     afterAll(() => running.close());
@@ -50,24 +50,25 @@ describe.each(ADAPTERS)(
         expect(jobs.noContentAnswers.get(id)).toBe(1);
         // No stream was kept for it.
         await waitFor(
-          () => registry.size === 0 && registry.respondingCount === 0,
-          `nothing to stay open (${registry.size})`,
+          () =>
+            stats().connections.open === 0 &&
+            stats().connections.responding === 0,
+          `nothing to stay open (${stats().connections.open})`,
         );
       },
     );
 
     it.each(HANDLERS)(
-      'a real EventSource on a finished job ends CLOSED, without having opened (%s handler)',
+      'an EventSource on a finished job ends CLOSED, without having opened (%s handler)',
       async (kind, prefix) => {
         const id = `done-es-${kind}-${adapter}`;
         jobs.finished.add(id);
-        const client = clients.connect(
+        const client = await clients.connect(
           `${running.url}${prefix}/${id}/progress`,
-          ['progress'],
         );
-        await waitFor(
-          () => client.source.readyState === client.source.CLOSED,
-          `the EventSource to close (readyState ${client.source.readyState})`,
+        await client.waitUntil(
+          () => client.readyState === 'closed',
+          'the EventSource to close',
         );
         expect(client.errors).toBe(1);
         expect(client.opens).toBe(0);
@@ -80,17 +81,16 @@ describe.each(ADAPTERS)(
       'a client following a job that finishes comes back once, gets 204 and never reconnects again (%s handler)',
       async (kind, prefix) => {
         const id = `finishing-${kind}-${adapter}`;
-        const client = clients.connect(
+        const client = await clients.connect(
           `${running.url}${prefix}/${id}/progress`,
-          ['progress'],
         );
         await client.waitForEvents(1);
         jobs.finish(id);
-        await waitFor(
-          () => client.source.readyState === client.source.CLOSED,
-          `the EventSource to close (readyState ${client.source.readyState})`,
+        await client.waitUntil(
+          () => client.readyState === 'closed',
+          'the EventSource to close',
         );
-        expect(client.ofType('progress')).toEqual([
+        expect(client.dataOf('progress')).toEqual([
           `{"job":"${id}","percent":0}`,
           `{"job":"${id}","percent":100}`,
         ]);

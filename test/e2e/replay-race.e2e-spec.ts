@@ -4,11 +4,10 @@ import {
   SseTransport,
   type ReplayResult,
 } from '../../src/sse/index.js';
+import { SseTestClient } from '../../src/testing/index.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { FeedModule } from '../fixtures/feed.module.js';
-import { SseTestClient } from '../support/sse-test-client.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
-import { waitFor } from '../support/wait-for.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,71 +57,62 @@ describe.each(ADAPTERS)(
         .map((event) => Number(event.data));
     }
 
-    function expectContiguous(ticks: number[]): void {
-      const gaps = ticks.slice(1).filter((tick, i) => tick !== ticks[i] + 1);
-      expect({ count: ticks.length, gaps: gaps.slice(0, 5) }).toEqual({
-        count: ticks.length,
-        gaps: [],
-      });
+    /**
+     * `ticks` has no gap and no duplicate (each is one more than the one
+     * before), and holds at least `atLeast` of them: all the test waited for.
+     */
+    function expectContiguous(ticks: number[], atLeast: number): void {
+      const gaps = ticks
+        .map((tick, i) => ({ after: ticks[i - 1], tick }))
+        .filter(({ after, tick }, i) => i > 0 && tick !== after + 1);
+      expect(gaps.slice(0, 5)).toEqual([]);
+      expect(ticks.length).toBeGreaterThanOrEqual(atLeast);
     }
 
     it('has no gap and no duplicate across 15 reconnections made by the client', async () => {
       const received: number[] = [];
-      let lastEventId: string | undefined;
+      let waitedFor = 0;
+      let client = await SseTestClient.connect(
+        running.url,
+        '/feed?channels=ticks',
+        { timeoutMs: 10_000 },
+      );
       for (let run = 0; run < 15; run++) {
-        const client = new SseTestClient(
-          `${running.url}/feed?channels=ticks`,
-          ['a', 'hello', 'reset'],
-          lastEventId
-            ? { headers: { 'Last-Event-ID': lastEventId } }
-            : undefined,
-        );
-        await waitFor(
-          () => ticksOf(client).length >= 20 + run * 3,
-          `events in run ${run}`,
-        );
+        if (run > 0) client = await client.reconnect();
+        await client.waitForEvents(20 + run * 3, 'a');
+        waitedFor += 20 + run * 3;
         client.close();
-        expect(client.events.some((event) => event.type === 'reset')).toBe(
-          false,
-        );
+        expect(client.dataOf('reset')).toEqual([]);
         received.push(...ticksOf(client));
-        lastEventId = client.events[client.events.length - 1].lastEventId;
       }
-      expectContiguous(received);
+      expectContiguous(received, waitedFor);
     });
 
     it('has no gap and no duplicate when the server drops the stream and EventSource reconnects by itself', async () => {
       const probe = running.app.get(ConnectionProbe);
-      const client = new SseTestClient(
-        `${running.url}/feed?channels=ticks&probe=dropped`,
-        ['a', 'hello', 'reset'],
+      const client = await SseTestClient.connect(
+        running.url,
+        '/feed?channels=ticks&probe=dropped',
+        { reconnect: true, timeoutMs: 10_000 },
       );
       try {
         for (let run = 0; run < 10; run++) {
           const connection = await probe.get('dropped');
           // Each round drops a stream that is open and flowing.
-          await waitFor(
+          await client.waitUntil(
             () => client.opens === run + 1,
             `stream ${run} to open`,
           );
-          await waitFor(
-            () => ticksOf(client).length >= 30 * (run + 1),
-            `events before drop ${run}`,
-          );
+          await client.waitForEvents(30 * (run + 1), 'a');
           probe.connections.delete('dropped');
           const raw = connection.request.raw ?? connection.request;
           raw.socket.destroy();
         }
-        await waitFor(() => client.opens >= 11, 'the last reconnection');
+        await client.waitForOpen(11);
         const count = ticksOf(client).length;
-        await waitFor(
-          () => ticksOf(client).length > count + 20,
-          'live events after it',
-        );
-        expect(client.events.some((event) => event.type === 'reset')).toBe(
-          false,
-        );
-        expectContiguous(ticksOf(client));
+        await client.waitForEvents(count + 21, 'a');
+        expect(client.dataOf('reset')).toEqual([]);
+        expectContiguous(ticksOf(client), count + 21);
       } finally {
         client.close();
       }

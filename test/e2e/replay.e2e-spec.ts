@@ -1,26 +1,20 @@
 import { ChannelService } from '../../src/sse/index.js';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { FeedModule } from '../fixtures/feed.module.js';
-import { idAt } from '../support/positions.js';
+import { headPosition, idAt } from '../support/positions.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClient, SseTestClients } from '../support/sse-test-client.js';
+import type { SseTestClient } from '../../src/testing/index.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
-
-const TYPES = ['hello', 'a', 'b', 'reset'];
 
 describe.each(ADAPTERS)(
   'resuming with Last-Event-ID (%s)',
   (_adapter, createAdapter) => {
     let running: RunningApp;
     let channels: ChannelService;
-    const clients = new SseTestClients();
+    const clients = openedClients();
     const connect = (path: string, lastEventId?: string) =>
-      clients.connect(
-        `${running.url}${path}`,
-        TYPES,
-        lastEventId ? { headers: { 'Last-Event-ID': lastEventId } } : undefined,
-      );
+      clients.connect(`${running.url}${path}`, { lastEventId });
     const send = (channel: string, from: number, to: number) => {
       for (let i = from; i <= to; i++)
         channels
@@ -43,7 +37,7 @@ describe.each(ADAPTERS)(
     afterAll(() => running.close());
 
     it('receives 1–5, leaves, and on return gets exactly 6–10, in order', async () => {
-      const first = connect('/feed?channels=a');
+      const first = await connect('/feed?channels=a');
       await first.waitForEvents(1);
       send('a', 1, 5);
       await first.waitForEvents(6);
@@ -52,7 +46,7 @@ describe.each(ADAPTERS)(
       first.close();
 
       send('a', 6, 10);
-      const second = connect('/feed?channels=a', lastId);
+      const second = await connect('/feed?channels=a', lastId);
       await second.waitForEvents(6);
       send('a', 11, 11);
       await second.waitForEvents(7);
@@ -65,7 +59,7 @@ describe.each(ADAPTERS)(
     });
 
     it('takes the position from ?lastEventId when the client cannot set headers; the header wins', async () => {
-      const first = connect('/feed?channels=a');
+      const first = await connect('/feed?channels=a');
       await first.waitForEvents(1);
       send('a', 20, 21);
       await first.waitForEvents(3);
@@ -74,11 +68,13 @@ describe.each(ADAPTERS)(
       first.close();
       send('a', 22, 22);
 
-      const byQuery = connect(`/feed?channels=a&lastEventId=${afterFirst}`);
+      const byQuery = await connect(
+        `/feed?channels=a&lastEventId=${afterFirst}`,
+      );
       await byQuery.waitForEvents(3);
       expect(received(byQuery)).toEqual(['a21', 'a22']);
 
-      const both = connect(
+      const both = await connect(
         `/feed?channels=a&lastEventId=${afterFirst}`,
         afterSecond,
       );
@@ -90,7 +86,7 @@ describe.each(ADAPTERS)(
       ['joined by the endpoint option', '/feed'],
       ['joined with conn.subscribe() in the handler', '/feed-subscribing'],
     ])('resumes a connection on two channels %s', async (_case, path) => {
-      const first = connect(`${path}?channels=a,b`);
+      const first = await connect(`${path}?channels=a,b`);
       await first.waitForEvents(1);
       send('a', 30, 30);
       send('b', 30, 30);
@@ -102,13 +98,13 @@ describe.each(ADAPTERS)(
       send('b', 31, 32);
       send('a', 32, 32);
       send('c', 1, 1); // a channel it does not follow
-      const second = connect(`${path}?channels=a,b`, lastId);
+      const second = await connect(`${path}?channels=a,b`, lastId);
       await second.waitForEvents(5);
       expect(received(second)).toEqual(['a31', 'b31', 'b32', 'a32']);
     });
 
     it('writes ids of at most 128 characters from [A-Za-z0-9._~-] on every event', async () => {
-      const client = connect('/feed?channels=a');
+      const client = await connect('/feed?channels=a');
       await client.waitForEvents(1);
       send('a', 40, 42);
       await client.waitForEvents(4);
@@ -127,7 +123,7 @@ describe.each(ADAPTERS)(
         until: (body) => body.includes('data: b51'),
       });
       await running.app.get(ConnectionProbe).get('live-b');
-      const before = running.app.get(ChannelRegistry).head;
+      const before = headPosition(running.app);
       send('b', 50, 51);
       const liveBody = (await live).body;
       const replayed = await readRaw(`${running.url}/feed?channels=b`, {

@@ -49,7 +49,10 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
     child.kill('SIGTERM');
     await waitFor(() => exit !== undefined, 'the process to exit', 15_000);
     expect(exit!.code === 0 || exit!.signal === 'SIGTERM').toBe(true);
-    await waitFor(() => clients.ended.every(Boolean), 'every stream to end');
+    await clients.until(
+      () => clients.ended.every(Boolean),
+      'every stream to end',
+    );
     // Each stream was greeted, and told when to come back before it ended.
     for (const body of clients.bodies) {
       expect(body).toMatch(

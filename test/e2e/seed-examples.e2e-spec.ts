@@ -1,7 +1,7 @@
 import { AppModule } from '../../sample-app/app.module.js';
 import { getJson, postJson } from '../support/http.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
 import { waitForAsync } from '../support/wait-for.js';
@@ -11,9 +11,8 @@ describe.each(ADAPTERS)(
   'seed examples in the sample app (%s)',
   (_adapter, createAdapter) => {
     let running: RunningApp;
-    const clients = new SseTestClients();
-    const connect = (path: string, types: string[]) =>
-      clients.connect(`${running.url}${path}`, types);
+    const clients = openedClients();
+    const connect = (path: string) => clients.connect(`${running.url}${path}`);
 
     beforeAll(async () => {
       running = await startApp(AppModule, createAdapter);
@@ -40,7 +39,7 @@ describe.each(ADAPTERS)(
     });
 
     it('/events reaches an EventSource listener by listener, in order', async () => {
-      const client = connect('/events', ['connected', 'update']);
+      const client = await connect('/events');
       await client.waitForEvents(11);
       expect(
         client.events
@@ -55,8 +54,8 @@ describe.each(ADAPTERS)(
     });
 
     it('/order-updates greets, then receives every order POSTed to /api/orders', async () => {
-      const first = connect('/order-updates', ['connected', 'new_order']);
-      const second = connect('/order-updates', ['connected', 'new_order']);
+      const first = await connect('/order-updates');
+      const second = await connect('/order-updates');
       await first.waitForEvents(1);
       await second.waitForEvents(1);
       expect(first.events[0]).toMatchObject({
@@ -74,12 +73,12 @@ describe.each(ADAPTERS)(
 
       for (const client of [first, second]) {
         await client.waitForEvents(2);
-        expect(JSON.parse(client.ofType('new_order')[0])).toEqual(created.body);
+        expect(JSON.parse(client.dataOf('new_order')[0])).toEqual(created.body);
       }
     });
 
     it('/activity streams new posts and comments; the POSTs need the bearer token', async () => {
-      const feed = connect('/activity', ['init', 'new_post', 'new_comment']);
+      const feed = await connect('/activity');
       await feed.waitForEvents(1);
       expect(feed.events[0]).toMatchObject({
         type: 'init',
@@ -125,12 +124,12 @@ describe.each(ADAPTERS)(
       ).toBe(400);
 
       await feed.waitForEvents(3);
-      expect(JSON.parse(feed.ofType('new_post')[0])).toEqual({
+      expect(JSON.parse(feed.dataOf('new_post')[0])).toEqual({
         id: post.body.id,
         title: 'Hello',
         author: 'ada',
       });
-      expect(JSON.parse(feed.ofType('new_comment')[0])).toEqual({
+      expect(JSON.parse(feed.dataOf('new_comment')[0])).toEqual({
         post_id: post.body.id,
         author: 'bob',
         body: 'Nice',
@@ -154,14 +153,8 @@ describe.each(ADAPTERS)(
       expect(badId.status).toBe(400);
       expect(JSON.parse(badId.body)).toMatchObject({ statusCode: 400 });
 
-      const user7 = connect('/users/7/notifications?token=demo-token', [
-        'connected',
-        'notification',
-      ]);
-      const user8 = connect('/users/8/notifications?token=demo-token', [
-        'connected',
-        'notification',
-      ]);
+      const user7 = await connect('/users/7/notifications?token=demo-token');
+      const user8 = await connect('/users/8/notifications?token=demo-token');
       await user7.waitForEvents(1);
       await user8.waitForEvents(1);
       const sent = await postJson(`${running.url}/api/users/7/notifications`, {
@@ -169,8 +162,8 @@ describe.each(ADAPTERS)(
       });
       expect(sent.body).toEqual({ delivered: 1 });
       await user7.waitForEvents(2);
-      expect(user7.ofType('notification')).toEqual(['You have a new message']);
-      expect(user8.ofType('notification')).toEqual([]);
+      expect(user7.dataOf('notification')).toEqual(['You have a new message']);
+      expect(user8.dataOf('notification')).toEqual([]);
     });
 
     it('serves the activity page at /', async () => {
@@ -181,7 +174,7 @@ describe.each(ADAPTERS)(
     });
 
     it('counts listeners: a client that leaves is no longer counted', async () => {
-      const client = connect('/order-updates', ['connected', 'new_order']);
+      const client = await connect('/order-updates');
       await client.waitForEvents(1);
       const before = await postJson(
         `${running.url}/api/orders`,

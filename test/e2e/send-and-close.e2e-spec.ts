@@ -1,7 +1,7 @@
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { ConnectionProbe } from '../fixtures/connection-probe.js';
 import { readRaw } from '../support/raw-stream.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
 import { waitFor } from '../support/wait-for.js';
@@ -11,12 +11,9 @@ describe.each(ADAPTERS)(
   (_adapter, createAdapter) => {
     let running: RunningApp;
     let probe: ConnectionProbe;
-    const clients = new SseTestClients();
-    const connect = (key: string, types: string[] = []) =>
-      clients.connect(`${running.url}/probe/open?probe=${key}`, [
-        'ready',
-        ...types,
-      ]);
+    const clients = openedClients();
+    const connect = (key: string) =>
+      clients.connect(`${running.url}/probe/open?probe=${key}`);
 
     beforeAll(async () => {
       running = await startApp(ProbeModule.with(), createAdapter);
@@ -26,23 +23,21 @@ describe.each(ADAPTERS)(
     afterAll(() => running.close());
 
     it('exposes id, request, lastEventId, channels and closed', async () => {
-      const client = clients.connect(
+      const client = await clients.connect(
         `${running.url}/probe/open?probe=fields`,
-        ['ready'],
-        {
-          headers: { 'Last-Event-ID': 'abc-123' },
-        },
+        { lastEventId: 'abc-123' },
       );
-      await client.waitForEvents(1);
+      // (A reset comes first: the server knows no "abc-123".)
+      const ready = await client.waitForEvent('ready');
       const connection = await probe.get('fields');
-      expect(client.events[0].data).toBe(connection.id);
+      expect(ready.data).toBe(connection.id);
       expect(connection.lastEventId).toBe('abc-123');
       expect(connection.request.query.probe).toBe('fields');
       expect(connection.channels).toEqual([]);
       expect(connection.closed).toBe(false);
       expect(connection.signal.aborted).toBe(false);
 
-      connect('other');
+      await connect('other');
       const other = await probe.get('other');
       expect(other.id).not.toBe(connection.id);
       expect(other.lastEventId).toBeUndefined();
@@ -62,21 +57,21 @@ describe.each(ADAPTERS)(
     });
 
     it('delivers CR and CRLF in string data as LF, as the format must; JSON keeps them', async () => {
-      const client = connect('line-breaks', ['note']);
+      const client = await connect('line-breaks');
       await client.waitForEvents(1);
       const connection = await probe.get('line-breaks');
       connection.send({ type: 'note', data: 'a\r\nb\rc\nd' });
       connection.send({ type: 'note', data: { text: 'a\r\nb' } });
       await client.waitForEvents(3);
-      expect(client.ofType('note')).toEqual([
+      expect(client.dataOf('note')).toEqual([
         'a\nb\nc\nd',
         '{"text":"a\\r\\nb"}',
       ]);
-      expect(JSON.parse(client.ofType('note')[1]).text).toBe('a\r\nb');
+      expect(JSON.parse(client.dataOf('note')[1]).text).toBe('a\r\nb');
     });
 
     it('send() returns true while open; close() ends the stream once, after what was sent', async () => {
-      const client = connect('close', ['note']);
+      const client = await connect('close');
       await client.waitForEvents(1);
       const connection = await probe.get('close');
       expect(connection.send({ type: 'note', data: 'last words' })).toBe(true);
@@ -86,7 +81,7 @@ describe.each(ADAPTERS)(
       expect(connection.signal.aborted).toBe(true);
       expect(connection.send({ type: 'note', data: 'too late' })).toBe(false);
       await client.waitForError();
-      expect(client.ofType('note')).toEqual(['last words']);
+      expect(client.dataOf('note')).toEqual(['last words']);
       expect(probe.closeCalls.get('close')).toBe(1);
       // An onClose() registered after the end runs at once.
       let late = 0;
@@ -95,7 +90,7 @@ describe.each(ADAPTERS)(
     });
 
     it('notices a client that disconnects: signal aborts, onClose runs once, channels are left', async () => {
-      const client = connect('gone');
+      const client = await connect('gone');
       await client.waitForEvents(1);
       const connection = await probe.get('gone');
       connection.subscribe('room');
@@ -108,7 +103,7 @@ describe.each(ADAPTERS)(
     });
 
     it('runs every onClose() callback even when one throws', async () => {
-      const client = connect('throwing');
+      const client = await connect('throwing');
       await client.waitForEvents(1);
       const connection = await probe.get('throwing');
       const ran: string[] = [];
@@ -122,12 +117,12 @@ describe.each(ADAPTERS)(
     });
 
     it('keeps multi-line strings intact: one data: line per line', async () => {
-      const client = connect('lines', ['text']);
+      const client = await connect('lines');
       await client.waitForEvents(1);
       const connection = await probe.get('lines');
       connection.send({ type: 'text', data: 'first\nsecond\n\nfourth' });
       await client.waitForEvents(2);
-      expect(client.ofType('text')).toEqual(['first\nsecond\n\nfourth']);
+      expect(client.dataOf('text')).toEqual(['first\nsecond\n\nfourth']);
     });
 
     it('writes the exact frame of each kind of event', async () => {
@@ -157,8 +152,8 @@ describe.each(ADAPTERS)(
     });
 
     it('delivers events sent from onClose() of another connection without disturbing it', async () => {
-      const a = connect('a', ['bye']);
-      const b = connect('b', ['bye']);
+      const a = await connect('a');
+      const b = await connect('b');
       await a.waitForEvents(1);
       await b.waitForEvents(1);
       const first = await probe.get('a');
@@ -166,7 +161,7 @@ describe.each(ADAPTERS)(
       first.onClose(() => second.send({ type: 'bye', data: 'a left' }));
       a.close();
       await b.waitForEvents(2);
-      expect(b.ofType('bye')).toEqual(['a left']);
+      expect(b.dataOf('bye')).toEqual(['a left']);
     });
   },
 );

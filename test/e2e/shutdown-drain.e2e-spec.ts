@@ -1,6 +1,7 @@
+import { statsOf } from '../support/stats.js';
 import { ChannelService } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
-import { DrainModule, NewsHandlerRuns } from '../fixtures/drain.module.js';
+import { HandlerRuns } from '../fixtures/probe.controller.js';
+import { ProbeModule } from '../fixtures/probe.module.js';
 import { idAt } from '../support/positions.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { readRaw } from '../support/raw-stream.js';
@@ -25,21 +26,24 @@ describe.each(ADAPTERS)(
       'ends %i open streams (%s) over shutdownDrainMs, each with a jittered retry hint last',
       async (count, _case, retryMs, base) => {
         const running = await startApp(
-          DrainModule.with({
+          ProbeModule.with({
             shutdownDrainMs: DRAIN_MS,
             retryMs,
             heartbeatMs: 60_000,
           }),
           createAdapter,
         );
-        const registry = running.app.get(SseConnectionRegistry);
+        const stats = statsOf(running.app);
         const clients = new RawConnections();
         try {
           const opened = idAt(running.app);
-          await clients.open(`${running.url}/news`, count);
+          await clients.open(
+            `${running.url}/probe/channels/dynamic?join=news`,
+            count,
+          );
           await waitFor(
-            () => registry.size === count,
-            `every stream to open (${registry.size})`,
+            () => stats().connections.open === count,
+            `every stream to open (${stats().connections.open})`,
           );
           expect(
             running.app
@@ -47,7 +51,7 @@ describe.each(ADAPTERS)(
               .channel('news')
               .send({ type: 'update', data: 'before shutdown' }),
           ).toBe(count);
-          await waitFor(
+          await clients.until(
             () =>
               clients.bodies.every((body) =>
                 body.includes('data: before shutdown\n\n'),
@@ -60,11 +64,11 @@ describe.each(ADAPTERS)(
           await running.close();
           const took = Date.now() - started;
           expect(took).toBeLessThan(SHUTDOWN_BOUND_MS);
-          await waitFor(
+          await clients.until(
             () => clients.ended.every(Boolean),
             `every stream to end (${clients.ended.filter(Boolean).length} did)`,
           );
-          expect(registry.size).toBe(0);
+          expect(stats().connections.open).toBe(0);
 
           // Exact bytes: the stream as it was, then `retry:` as the very last thing.
           const opening =
@@ -99,29 +103,34 @@ describe.each(ADAPTERS)(
 
     it('refuses a connection attempted while shutdown drains, instead of giving it a stream', async () => {
       const running = await startApp(
-        DrainModule.with({ shutdownDrainMs: DRAIN_MS, heartbeatMs: 60_000 }),
+        ProbeModule.with({ shutdownDrainMs: DRAIN_MS, heartbeatMs: 60_000 }),
         createAdapter,
       );
-      const registry = running.app.get(SseConnectionRegistry);
-      const runs = running.app.get(NewsHandlerRuns);
+      const stats = statsOf(running.app);
+      const runs = running.app.get(HandlerRuns);
       const clients = new RawConnections();
       let closing: Promise<void> | undefined;
       try {
-        await clients.open(`${running.url}/news`, 50);
+        await clients.open(
+          `${running.url}/probe/channels/dynamic?join=news`,
+          50,
+        );
         await waitFor(
-          () => registry.size === 50,
-          `every stream to open (${registry.size})`,
+          () => stats().connections.open === 50,
+          `every stream to open (${stats().connections.open})`,
         );
         expect(runs.count).toBe(50);
 
         closing = running.close();
-        await waitFor(
+        await clients.until(
           () => clients.ended.some(Boolean),
           'the drain to end a first stream',
         );
         expect(clients.ended.every(Boolean)).toBe(false);
 
-        const refused = await readRaw(`${running.url}/news`);
+        const refused = await readRaw(
+          `${running.url}/probe/channels/dynamic?join=news`,
+        );
         expect(refused.status).toBe(200);
         expect(refused.headers['content-type']).toMatch(
           /^text\/event-stream\b/,
@@ -135,14 +144,14 @@ describe.each(ADAPTERS)(
         expect(Number(match![1])).toBeGreaterThanOrEqual(3000);
         expect(Number(match![1])).toBeLessThanOrEqual(4500);
         expect(runs.count).toBe(50);
-        expect(registry.counters.refused).toBe(1);
+        expect(stats().refusedConnections).toBe(1);
 
         await closing;
-        await waitFor(
+        await clients.until(
           () => clients.ended.every(Boolean),
           'every stream to end',
         );
-        expect(registry.size).toBe(0);
+        expect(stats().connections.open).toBe(0);
       } finally {
         clients.destroyAll();
         await (closing ?? running.close());

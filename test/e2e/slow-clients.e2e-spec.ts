@@ -1,5 +1,5 @@
-import { ChannelService } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import { statsOf } from '../support/stats.js';
+import { ChannelService, type SseStatsSnapshot } from '../../src/sse/index.js';
 import { FeedModule } from '../fixtures/feed.module.js';
 import { LatencyReader } from '../support/latency-reader.js';
 import { StalledReader } from '../support/stalled-reader.js';
@@ -11,7 +11,7 @@ const MB = 1024 * 1024;
 
 describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
-  let registry: SseConnectionRegistry;
+  let stats: () => SseStatsSnapshot;
   let channels: ChannelService;
   let producer: NodeJS.Timeout | undefined;
 
@@ -20,7 +20,7 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
       FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }),
       createAdapter,
     );
-    registry = running.app.get(SseConnectionRegistry);
+    stats = statsOf(running.app);
     channels = running.app.get(ChannelService);
   });
   afterEach(async () => {
@@ -43,12 +43,12 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
 
   it('drops a reader that stopped, at its limit, without slowing the reader next to it or growing memory', async () => {
     const fast = new LatencyReader(`${running.url}/firehose`);
-    await waitFor(() => registry.size === 1, 'the fast reader to connect');
-    produce('firehose', 4096, 4); // about 16 MB/s offered
     await waitFor(
-      () => fast.latencies.length >= 1000,
-      'a baseline for the fast reader',
+      () => stats().connections.open === 1,
+      'the fast reader to connect',
     );
+    produce('firehose', 4096, 4); // about 16 MB/s offered
+    await fast.untilRecorded(1000, 'a baseline for the fast reader');
     const baseline = fast.percentile(99);
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
@@ -61,16 +61,13 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
     const from = fast.latencies.length;
     try {
       await waitFor(
-        () => registry.counters.droppedSlow === 1,
+        () => stats().droppedSlowClients === 1,
         'the stalled reader to be dropped',
         20_000,
       );
-      await waitFor(
-        () => fast.latencies.length >= from + 1000,
-        'more events for the fast reader',
-      );
-      expect(registry.size).toBe(1);
-      expect(registry.budget.total).toBeLessThan(256 * 1024 + 8192);
+      await fast.untilRecorded(from + 1000, 'more events for the fast reader');
+      expect(stats().connections.open).toBe(1);
+      expect(stats().pendingData.characters).toBeLessThan(256 * 1024 + 8192);
       // Generous bounds: they catch a reader held up by the other, not jitter.
       expect(fast.percentile(99, from)).toBeLessThan(
         Math.max(4 * baseline, baseline + 250),
@@ -86,7 +83,10 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
 
   it('conflates for a stalled reader: once it reads again, the latest value per key, nothing stale', async () => {
     const slow = await StalledReader.open(`${running.url}/prices`);
-    await waitFor(() => registry.size === 1, 'the reader to connect');
+    await waitFor(
+      () => stats().connections.open === 1,
+      'the reader to connect',
+    );
     const prices = channels.channel('prices');
     const padding = 'z'.repeat(32 * 1024);
     const last: Record<string, number> = {};
@@ -97,7 +97,7 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
       prices.send({ type: 'price', data: { symbol, value: i, padding } });
       if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(registry.counters.droppedSlow).toBe(0);
+    expect(stats().droppedSlowClients).toBe(0);
 
     let text = '';
     slow.resume((chunk) => (text += chunk));
@@ -126,7 +126,7 @@ describe.each(ADAPTERS)('slow clients (%s)', (_adapter, createAdapter) => {
 // The budget belongs to the module, whatever the adapter: this heavier case runs on one.
 describe('500 slow clients at once (express)', () => {
   let running: RunningApp;
-  let registry: SseConnectionRegistry;
+  let stats: () => SseStatsSnapshot;
   let channels: ChannelService;
 
   beforeAll(async () => {
@@ -134,7 +134,7 @@ describe('500 slow clients at once (express)', () => {
       FeedModule.with({ maxPendingDataTotal: 8 * MB, heartbeatMs: 0 }),
       ADAPTERS[0][1],
     );
-    registry = running.app.get(SseConnectionRegistry);
+    stats = statsOf(running.app);
     channels = running.app.get(ChannelService);
   });
   afterAll(() => running.close());
@@ -152,9 +152,13 @@ describe('500 slow clients at once (express)', () => {
       const event = { type: 'big', data: 'y'.repeat(16 * 1024) };
       const firehose = channels.channel('firehose');
       // Until every reader is either dropped or backed up against the budget.
-      for (let round = 0; round < 1000 && registry.size > 0; round++) {
+      for (
+        let round = 0;
+        round < 1000 && stats().connections.open > 0;
+        round++
+      ) {
         firehose.send(event);
-        budgetPeak = Math.max(budgetPeak, registry.budget.total);
+        budgetPeak = Math.max(budgetPeak, stats().pendingData.characters);
         // What is held for the readers still connected, sampled (a full
         // collection each time) while they are: garbage is not held.
         if (round % 10 === 0)
@@ -162,7 +166,7 @@ describe('500 slow clients at once (express)', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       expect(budgetPeak).toBeLessThanOrEqual(8 * MB);
-      expect(registry.counters.droppedSlow).toBeGreaterThan(0);
+      expect(stats().droppedSlowClients).toBeGreaterThan(0);
       // Without the budget, each reader's own limit (256K characters) would
       // let 500 of them hold about 128 MB. With it: the 8 MB budget, plus for
       // each reader at most two events (16 KB) beyond what the kernel took,
@@ -172,7 +176,10 @@ describe('500 slow clients at once (express)', () => {
     } finally {
       readers.forEach((reader) => reader.destroy());
     }
-    await waitFor(() => registry.size === 0, 'every reader to be gone');
-    expect(registry.budget.total).toBe(0);
+    await waitFor(
+      () => stats().connections.open === 0,
+      'every reader to be gone',
+    );
+    expect(stats().pendingData.characters).toBe(0);
   });
 });

@@ -32,7 +32,8 @@ describe.each(ADAPTERS)(
 
     it('counts open streams by endpoint and channel, and every event and byte written', async () => {
       expect(snapshot()).toEqual({
-        connections: { open: 0, responding: 0, byEndpoint: {} },
+        connections: { open: 0, responding: 0, byEndpoint: {}, clients: 0 },
+        pendingData: { characters: 0, limit: 64 * 1024 * 1024 },
         channels: {},
         events: { sent: 0, bytes: 0 },
         replays: { count: 0, events: 0 },
@@ -59,6 +60,8 @@ describe.each(ADAPTERS)(
           open: 2,
           responding: 2,
           byEndpoint: { 'FeedController.feed': 2 },
+          // Both from 127.0.0.1, which tells clients apart by default.
+          clients: 1,
         },
         channels: { stats: 2, other: 1 },
         events: { sent: 2, bytes: 2 * bytes(hello) },

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SseTestClient } from '../../src/testing/index.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { EventSource } from 'eventsource';
+import { withTimeout } from '../support/wait-for.js';
 
 /** A stream case: the bytes a server writes, and what an EventSource dispatches from them. */
 interface StreamCase {
@@ -130,6 +131,16 @@ function startServer(): Promise<{ url: string; server: http.Server }> {
           : `data: resumed from ${lastEventId}\n\n`,
       );
     }
+    if (path === 'retry-resume') {
+      // retry: 30 and id 7; resumed from 7, id 8; resumed from 8, a 204: no more.
+      if (lastEventId === '8') return response.writeHead(204).end();
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      return response.end(
+        lastEventId === undefined
+          ? 'retry: 30\nid: 7\ndata: first\n\n'
+          : `id: 8\ndata: resumed from ${lastEventId}\n\n`,
+      );
+    }
     if (path === 'not-found') {
       response.writeHead(404, { 'content-type': 'text/event-stream' });
       return response.end('data: from a 404\n\n');
@@ -158,7 +169,32 @@ describe("the testing kit reads a stream as a browser's EventSource does", () =>
   let url: string;
   let server: http.Server;
   const opened: Array<{ close(): void }> = [];
-  const reference = new SseTestClients();
+  const references: EventSource[] = [];
+  /** The same URL through the `eventsource` package: what it dispatched, until `done` says so. */
+  const reference = async (
+    path: string,
+    types: string[],
+    done: (source: EventSource, errors: number) => boolean,
+  ) => {
+    const source = new EventSource(`${url}/${path}`);
+    references.push(source);
+    const seen = { events: [] as string[][], opens: 0, errors: 0 };
+    source.addEventListener('open', () => seen.opens++);
+    for (const type of types)
+      source.addEventListener(type, (event) =>
+        seen.events.push([type, event.data, event.lastEventId]),
+      );
+    await withTimeout(
+      new Promise<void>((resolve) =>
+        source.addEventListener('error', () => {
+          if (done(source, ++seen.errors)) resolve();
+        }),
+      ),
+      2000,
+      () => `the reference EventSource on ${path}`,
+    );
+    return seen;
+  };
   const connect = async (path: string, lastEventId?: string) => {
     const client = await SseTestClient.connect(url, `/${path}`, {
       lastEventId,
@@ -171,7 +207,7 @@ describe("the testing kit reads a stream as a browser's EventSource does", () =>
   beforeAll(async () => ({ url, server } = await startServer()));
   afterEach(() => {
     opened.splice(0).forEach((client) => client.close());
-    reference.closeAll();
+    references.splice(0).forEach((source) => source.close());
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
@@ -192,14 +228,47 @@ describe("the testing kit reads a stream as a browser's EventSource does", () =>
     // an id on a frame without data no effect: the standard says otherwise.)
     if (expected.referenceDiffers) return;
     const types = [...new Set(expected.events.map(([type]) => type))];
-    const source = reference.connect(
-      `${url}/${encodeURIComponent(name)}`,
-      types,
-    );
-    await source.waitForError();
-    expect(source.events.map(({ type, data }) => [type, data])).toEqual(
+    const source = await reference(encodeURIComponent(name), types, () => true);
+    expect(source.events.map(([type, data]) => [type, data])).toEqual(
       expected.events.map(([type, data]) => [type, data]),
     );
+  });
+
+  it('in reconnect mode, reconnects as the eventsource package does: after retry:, with the last event id, until a 204', async () => {
+    const client = await SseTestClient.connect(url, '/retry-resume', {
+      reconnect: true,
+      timeoutMs: 2000,
+    });
+    opened.push(client);
+    await client.waitUntil(
+      () => client.readyState === 'closed',
+      'the 204 that ends it',
+    );
+    const source = await reference(
+      'retry-resume',
+      ['message'],
+      (es) => es.readyState === es.CLOSED,
+    );
+    const seen = {
+      events: client.events.map(({ type, data, lastEventId }) => [
+        type,
+        data,
+        lastEventId,
+      ]),
+      opens: client.opens,
+      errors: client.errors,
+    };
+    expect(seen).toEqual({
+      events: [
+        ['message', 'first', '7'],
+        ['message', 'resumed from 7', '8'],
+      ],
+      opens: 2,
+      errors: 3,
+    });
+    expect(source).toEqual(seen);
+    expect(client.retry).toBe(30);
+    expect(client.status).toBe(204);
   });
 
   it('keeps its last event id across reconnect(), and sends it', async () => {

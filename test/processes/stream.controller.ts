@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { SseEndpoint, type SseConnection } from '../../src/sse/index.js';
 
-const channelsOf = (connection: SseConnection) =>
+/** The channels a client asks for with `?channels=a,b`. */
+export const channelsOf = (connection: SseConnection): string[] =>
   String(connection.request.query?.channels ?? '')
     .split(',')
     .filter(Boolean);

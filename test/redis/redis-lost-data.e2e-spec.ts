@@ -13,10 +13,8 @@ import {
 } from '../support/adapter-delivery-cases.js';
 import { describeWithRedis, uniquePrefix } from '../support/redis.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
-import {
-  SseTestClients,
-  type ReceivedEvent,
-} from '../support/sse-test-client.js';
+import type { SseTestEvent } from '../../src/testing/index.js';
+import { openedClients } from '../support/opened-clients.js';
 import { ADAPTERS, startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -48,7 +46,7 @@ function instanceModule(
 const SLACK_MS = 1000;
 
 const epochOf = (id: string) => id.split('-')[0];
-const wire = (events: ReceivedEvent[]) =>
+const wire = (events: SseTestEvent[]) =>
   events.map(({ type, data, lastEventId }) => `${type} ${lastEventId} ${data}`);
 
 type CreateAdapter = (typeof ADAPTERS)[number][1];
@@ -71,7 +69,7 @@ describeWithRedis(
   'Redis losing data, seen by an instance that never publishes',
   () => {
     let redis: RedisServerProcess;
-    const clients = new SseTestClients();
+    const clients = openedClients();
     let a: RunningApp;
     let b: RunningApp;
 
@@ -102,7 +100,7 @@ describeWithRedis(
 
     /** B's client, once it has had the `before` events sent on A. */
     async function readerWith(before: number) {
-      const onB = clients.connect(`${b.url}/feed`, ['reset']);
+      const onB = await clients.connect(`${b.url}/feed`);
       await onB.waitForOpen();
       await waitFor(
         () => b.app.get(ChannelService).channel('feed').count() === 1,
@@ -125,7 +123,7 @@ describeWithRedis(
           await redis.command('FLUSHALL');
           // More sends than B had read: the new history's positions pass B's old cursor.
           for (let i = 1; i <= 8; i++) feed.send({ data: `after ${i}` });
-          await waitFor(
+          await onB.waitUntil(
             () => onB.events.some((event) => event.data === 'after 8'),
             'the last send to reach B',
           );
@@ -160,11 +158,7 @@ describeWithRedis(
           const { onB, feed, oldEpoch } = await readerWith(2);
           await redis.command('FLUSHALL');
           // The README's bound: a read returns at least every READ_BLOCK_MS, and reads the epoch.
-          await waitFor(
-            () => onB.events.some((event) => event.type === 'reset'),
-            'B to reset its client, with no send anywhere',
-            READ_BLOCK_MS + SLACK_MS,
-          );
+          await onB.waitForEvent('reset', READ_BLOCK_MS + SLACK_MS);
           feed.send({ data: 'after 1' });
           feed.send({ data: 'after 2' });
           await onB.waitForEvents(5);
@@ -196,7 +190,7 @@ describeWithRedis(
           await redis.stop();
           await redis.restart();
           for (let i = 1; i <= 8; i++) feed.send({ data: `after ${i}` });
-          await waitFor(
+          await onB.waitUntil(
             () => onB.events.some((event) => event.data === 'after 8'),
             'the last send to reach B',
           );
@@ -217,8 +211,8 @@ describeWithRedis(
           ]);
           expect(epoch).not.toBe(oldEpoch);
           // A client resuming from the reset is replayed the new history, nothing older.
-          const resumed = clients.connect(`${b.url}/feed`, ['reset'], {
-            headers: { 'Last-Event-ID': `${epoch}-0` },
+          const resumed = await clients.connect(`${b.url}/feed`, {
+            lastEventId: `${epoch}-0`,
           });
           await resumed.waitForEvents(8);
           expect(wire(resumed.events)).toEqual(wire(onB.events.slice(8)));

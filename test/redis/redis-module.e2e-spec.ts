@@ -19,13 +19,13 @@ import {
 } from '../../src/sse/index.js';
 import { readRaw } from '../support/raw-stream.js';
 import {
+  connectionsNamed,
   deleteKeys,
   describeWithRedis,
   REDIS_URL,
   uniquePrefix,
-  connectionsNamed,
 } from '../support/redis.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor, waitForAsync } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
@@ -74,7 +74,7 @@ function clusterModule(): DynamicModule {
 describeWithRedis(
   'RedisTransport in an application: two instances in one process',
   () => {
-    const clients = new SseTestClients();
+    const clients = openedClients();
     let prefix: string;
     let a: RunningApp;
     let b: RunningApp;
@@ -100,24 +100,24 @@ describeWithRedis(
     });
 
     it('delivers a send on one instance to the clients of the other, in order, with the same ids', async () => {
-      const onA = clients.connect(`${a.url}/orders`, ['hello', 'order']);
-      const onB = clients.connect(`${b.url}/orders`, ['hello', 'order']);
+      const onA = await clients.connect(`${a.url}/orders`);
+      const onB = await clients.connect(`${b.url}/orders`);
       await Promise.all([onA.waitForEvents(1), onB.waitForEvents(1)]);
       const orders = a.app.get(ChannelService).channel('orders');
       for (let i = 1; i <= 50; i++) orders.send({ type: 'order', data: { i } });
       await Promise.all([onA.waitForEvents(51), onB.waitForEvents(51)]);
-      expect(onB.ofType('order')).toEqual(
+      expect(onB.dataOf('order')).toEqual(
         Array.from({ length: 50 }, (_, i) => `{"i":${i + 1}}`),
       );
       expect(onB.events.slice(1)).toEqual(onA.events.slice(1));
     });
 
     it('counts the subscribers of every instance', async () => {
-      clients.connect(`${a.url}/orders`, ['hello']);
-      const onB = [
-        clients.connect(`${b.url}/orders`, ['hello']),
-        clients.connect(`${b.url}/orders`, ['hello']),
-      ];
+      await clients.connect(`${a.url}/orders`);
+      const onB = await Promise.all([
+        clients.connect(`${b.url}/orders`),
+        clients.connect(`${b.url}/orders`),
+      ]);
       await Promise.all(onB.map((client) => client.waitForEvents(1)));
       const orders = a.app.get(ChannelService).channel('orders');
       await waitForAsync(
@@ -130,7 +130,7 @@ describeWithRedis(
     });
 
     it('replays, on the other instance, what a client missed', async () => {
-      const first = clients.connect(`${a.url}/orders`, ['hello', 'order']);
+      const first = await clients.connect(`${a.url}/orders`);
       await first.waitForEvents(1);
       const orders = a.app.get(ChannelService).channel('orders');
       orders.send({ type: 'order', data: 'seen' });

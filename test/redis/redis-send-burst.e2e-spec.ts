@@ -21,7 +21,7 @@ import {
   uniquePrefix,
 } from '../support/redis.js';
 import { RedisServerProcess } from '../support/redis-server-process.js';
-import { SseTestClients } from '../support/sse-test-client.js';
+import { openedClients } from '../support/opened-clients.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -69,7 +69,7 @@ describeWithRedis(
     describe.each(ADAPTER_DELIVERY_CASES)(
       'on %s',
       (_name, createAdapter, delivery) => {
-        const clients = new SseTestClients();
+        const clients = openedClients();
         let prefix: string;
         let app: RunningApp;
 
@@ -84,7 +84,7 @@ describeWithRedis(
         });
 
         it('takes every send and delivers them all, in order', async () => {
-          const client = clients.connect(`${app.url}/notices`);
+          const client = await clients.connect(`${app.url}/notices`);
           await client.waitForOpen();
           const notices = app.app.get(ChannelService).channel('notices');
           await waitFor(() => notices.count() === 1, 'the client to join');
@@ -122,7 +122,7 @@ describeWithRedis(
 // send taken is published once Redis takes sends again. The test has a Redis
 // of its own to pause and to fill.
 describeWithRedis('sends while a reachable Redis does not take them', () => {
-  const clients = new SseTestClients();
+  const clients = openedClients();
   let redis: RedisServerProcess;
   let app: RunningApp;
 
@@ -141,7 +141,7 @@ describeWithRedis('sends while a reachable Redis does not take them', () => {
 
   /** A client of `notices`, once it has had one event. */
   async function subscribed() {
-    const client = clients.connect(`${app.url}/notices`);
+    const client = await clients.connect(`${app.url}/notices`);
     await client.waitForOpen();
     const notices = app.app.get(ChannelService).channel('notices');
     await waitFor(() => notices.count() === 1, 'the client to join');

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { LISTENING_LINE } from '../processes/cluster-node.config.js';
 import type { SendReport, SendRequest } from '../processes/paced-sends.js';
 import type { SseTransportHealth } from '../../src/sse/index.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from './redis.js';
+import { RedisServerProcess } from './redis-server-process.js';
 import { waitFor } from './wait-for.js';
 
 /** The compiled node, built by test/global-setup.ts. */
@@ -178,6 +180,23 @@ export class ClusterNodeProcess {
 /** The nodes a suite started, to kill whatever still runs after it: `afterAll(() => nodes.killAll())`. */
 export class ClusterNodes {
   private readonly started: ClusterNodeProcess[] = [];
+  /** Prefixes handed out on the machine's Redis, whose keys {@link killAll} deletes. */
+  private readonly prefixes: string[] = [];
+  /** The Redis of the test's own, which {@link killAll} removes (and its keys with it). */
+  private ownRedis: RedisServerProcess | undefined;
+
+  /**
+   * Settings for instances of one application: a key prefix of their own, on
+   * the machine's Redis unless `more.redisUrl` names a Redis of the test's
+   * own (whose keys go with it), with `more` on top.
+   */
+  settings(
+    more: Partial<Omit<ClusterNodeSettings, 'keyPrefix'>> = {},
+  ): ClusterNodeSettings {
+    const keyPrefix = uniquePrefix();
+    if (more.redisUrl === undefined) this.prefixes.push(keyPrefix);
+    return { redisUrl: REDIS_URL, keyPrefix, ...more };
+  }
 
   async start(
     name: string,
@@ -186,6 +205,23 @@ export class ClusterNodes {
     const node = await ClusterNodeProcess.start(name, settings);
     this.started.push(node);
     return node;
+  }
+
+  /**
+   * Starts a Redis of the test's own (one a test may kill, restart or pause:
+   * the machine's Redis serves other suites), then instances `names` on it.
+   */
+  async startOnOwnRedis(
+    names: string[],
+    more: Partial<Omit<ClusterNodeSettings, 'keyPrefix' | 'redisUrl'>> = {},
+  ): Promise<{ redis: RedisServerProcess; nodes: ClusterNodeProcess[] }> {
+    const redis = await RedisServerProcess.start();
+    this.ownRedis = redis;
+    const nodes = await this.startAll(
+      names,
+      this.settings({ ...more, redisUrl: redis.url }),
+    );
+    return { redis, nodes };
   }
 
   /** Starts several at once (they take a moment each), named in order. */
@@ -200,5 +236,33 @@ export class ClusterNodes {
     const running = this.started.splice(0).filter((node) => node.running);
     for (const node of running) node.kill('SIGKILL');
     await Promise.all(running.map((node) => node.exited()));
+    for (const prefix of this.prefixes.splice(0)) await deleteKeys(prefix);
+    await this.ownRedis?.remove();
+    this.ownRedis = undefined;
   }
+}
+
+/** Instances on a Redis of the suite's own, as {@link onOwnRedis} starts them. */
+export interface OwnRedisCluster {
+  redis: RedisServerProcess;
+  nodes: ClusterNodeProcess[];
+}
+
+/**
+ * Starts instances `names` on a Redis of the suite's own (one it may kill,
+ * restart or pause: the machine's Redis serves other suites) before its
+ * tests, hands them to `started`, and removes them after its tests, Redis and
+ * keys included.
+ */
+export function onOwnRedis(
+  names: string[],
+  more: Partial<Omit<ClusterNodeSettings, 'keyPrefix' | 'redisUrl'>>,
+  started: (cluster: OwnRedisCluster) => void,
+): void {
+  const nodes = new ClusterNodes();
+  beforeAll(
+    async () => started(await nodes.startOnOwnRedis(names, more)),
+    30_000,
+  );
+  afterAll(() => nodes.killAll());
 }

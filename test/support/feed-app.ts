@@ -1,13 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelService, type SseModuleOptions } from '../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
+import {
+  ChannelService,
+  type SseModuleOptions,
+  type SseStatsSnapshot,
+} from '../../src/sse/index.js';
 import { FeedModule } from '../fixtures/feed.module.js';
+import { statsOf } from './stats.js';
 import { startApp, type ADAPTERS, type RunningApp } from './test-app.js';
 
 /** A running {@link FeedModule} app, with what the fault suites send through and look at. */
 export interface FeedApp {
   running: RunningApp;
-  registry: SseConnectionRegistry;
+  /** What the app's `SseStats` says now. */
+  stats: () => SseStatsSnapshot;
   channels: ChannelService;
 }
 
@@ -28,7 +33,38 @@ export async function startFeedApp(
   );
   return {
     running,
-    registry: running.app.get(SseConnectionRegistry),
+    stats: statsOf(running.app),
     channels: running.app.get(ChannelService),
+  };
+}
+
+/**
+ * A fresh {@link startFeedApp} app for each test of the suite (started in
+ * `beforeEach`, closed in `afterEach`), read through the returned object.
+ */
+export function feedAppForEachTest(
+  createAdapter: (typeof ADAPTERS)[number][1],
+  options: SseModuleOptions = {},
+): FeedApp {
+  let current: FeedApp | undefined;
+  beforeEach(async () => {
+    current = await startFeedApp(createAdapter, options);
+  });
+  afterEach(async () => {
+    await current?.running.close();
+    current = undefined;
+  });
+  const now = (): FeedApp => {
+    if (!current) throw new Error('The feed app runs only during a test');
+    return current;
+  };
+  return {
+    get running() {
+      return now().running;
+    },
+    get channels() {
+      return now().channels;
+    },
+    stats: () => now().stats(),
   };
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { EventWaits } from './wait-for.js';
 
 /**
  * A client that reads a stream of events whose data starts with `{"t":<ms>`
@@ -9,6 +10,7 @@ export class LatencyReader {
   readonly latencies: number[] = [];
   private readonly request: http.ClientRequest;
   private carry = '';
+  private readonly waits = new EventWaits();
 
   constructor(url: string) {
     this.request = http.get(
@@ -24,11 +26,25 @@ export class LatencyReader {
           this.carry = cut < 0 ? text : text.slice(cut + 2);
           for (const match of complete.matchAll(/data: \{"t":(\d+)/g))
             this.latencies.push(now - Number(match[1]));
+          this.waits.notify();
         });
         res.on('error', () => undefined);
       },
     );
     this.request.on('error', () => undefined);
+  }
+
+  /** Resolves once `count` latencies are recorded, checked as events arrive; rejects after `timeoutMs`. */
+  untilRecorded(
+    count: number,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<void> {
+    return this.waits.until(
+      () => this.latencies.length >= count,
+      () => `${what} (${this.latencies.length} of ${count})`,
+      timeoutMs,
+    );
   }
 
   /** The p-th percentile of the latencies recorded from index `from` on. */

@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
+import { formatEventId, SseTransport } from '../../src/sse/index.js';
+
+/** The application's newest position (its transport's): what the next event follows. */
+export function headPosition(app: INestApplication): number {
+  return app.get(SseTransport).head;
+}
 
 /**
  * The event ids an application writes: `<epoch>-<position>`. For exact wire
@@ -8,7 +13,7 @@ import { ChannelRegistry } from '../../src/sse/channel.registry.js';
  */
 export function idAt(
   app: INestApplication,
-  position = app.get(ChannelRegistry).head,
+  position = headPosition(app),
 ): string {
-  return app.get(ChannelRegistry).ids.format(position);
+  return formatEventId(app.get(SseTransport).epoch, position);
 }

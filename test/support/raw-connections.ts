@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { waitFor } from './wait-for.js';
+import { EventWaits } from './wait-for.js';
 
 /**
  * Many plain HTTP streams at once (an EventSource each would cost the test
@@ -11,6 +11,7 @@ export class RawConnections {
   readonly bodies: string[] = [];
   readonly ended: boolean[] = [];
   readonly endedAt: number[] = [];
+  private readonly waits = new EventWaits();
   private readonly agent = new http.Agent({
     keepAlive: false,
     maxSockets: Infinity,
@@ -29,11 +30,16 @@ export class RawConnections {
         { agent: this.agent, headers: { accept: 'text/event-stream' } },
         (res) => {
           responded++;
+          this.waits.notify();
           res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (this.bodies[index] += chunk));
+          res.on('data', (chunk: string) => {
+            this.bodies[index] += chunk;
+            this.waits.notify();
+          });
           res.on('end', () => {
             this.ended[index] = true;
             this.endedAt[index] = Date.now();
+            this.waits.notify();
           });
           res.on('error', () => undefined);
         },
@@ -41,10 +47,26 @@ export class RawConnections {
       request.on('error', () => undefined);
       this.requests.push(request);
     }
-    await waitFor(
+    await this.until(
       () => responded === count,
-      `${count} streams to open (${responded} did)`,
+      () => `${count} streams to open (${responded} did)`,
       20_000,
+    );
+  }
+
+  /**
+   * Resolves once `condition()` holds, checked at each response, chunk and
+   * end of these streams; rejects after `timeoutMs` with `what`.
+   */
+  until(
+    condition: () => boolean,
+    what: string | (() => string),
+    timeoutMs?: number,
+  ): Promise<void> {
+    return this.waits.until(
+      condition,
+      typeof what === 'string' ? () => what : what,
+      timeoutMs,
     );
   }
 

@@ -1,5 +1,9 @@
-import { describePart, idOutOfOrder, silentGapIn } from './received-sends.js';
-import type { ReceivedEvent } from './sse-test-client.js';
+import {
+  describePart,
+  idOutOfOrder,
+  silentGapIn,
+  type ReceivedEvent,
+} from './received-sends.js';
 
 // The checks the cluster suites rely on: each must catch what it names.
 const event = (sequence: number, id = `e-${sequence}`): ReceivedEvent => ({

@@ -1,4 +1,7 @@
-import type { ReceivedEvent } from './sse-test-client.js';
+import type { SseTestEvent } from '../../src/testing/index.js';
+
+/** What these checks read of an event a client received. */
+export type ReceivedEvent = Pick<SseTestEvent, 'type' | 'data' | 'lastEventId'>;
 
 /**
  * What a client received of one run of sends (test/processes/paced-sends.ts:

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { waitFor } from './wait-for.js';
+import { EventWaits } from './wait-for.js';
 
 /**
  * A client that reads a stream of numbered events (data `<sequence>:<anything>`,
@@ -20,6 +20,7 @@ export class SequenceReader {
   ended = false;
   private readonly request: http.ClientRequest;
   private carry = '';
+  private readonly waits = new EventWaits();
 
   /**
    * @param first the sequence the first numbered event must carry.
@@ -34,12 +35,20 @@ export class SequenceReader {
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     this.request = http.get(url, { agent: false, headers }, (res) => {
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => this.read(chunk));
-      res.on('end', () => (this.ended = true));
-      res.on('error', () => (this.ended = true));
-      res.on('close', () => (this.ended = true));
+      res.on('data', (chunk: string) => {
+        this.read(chunk);
+        this.waits.notify();
+      });
+      res.on('end', () => this.end());
+      res.on('error', () => this.end());
+      res.on('close', () => this.end());
     });
-    this.request.on('error', () => (this.ended = true));
+    this.request.on('error', () => this.end());
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.waits.notify();
   }
 
   /** Opens `count` readers of `url`. */
@@ -57,14 +66,17 @@ export class SequenceReader {
     count: number,
     timeoutMs = 20_000,
   ): Promise<void> {
-    await waitFor(
-      () =>
-        readers.every(
-          (reader) =>
-            reader.received >= count || reader.outOfOrder || reader.ended,
+    await Promise.all(
+      readers.map((reader) =>
+        reader.waits.until(
+          () =>
+            reader.received >= count ||
+            reader.outOfOrder !== undefined ||
+            reader.ended,
+          () => `${readers.length} readers to receive ${count} events`,
+          timeoutMs,
         ),
-      `${readers.length} readers to receive ${count} events`,
-      timeoutMs,
+      ),
     ).catch((err: Error) => {
       const least = Math.min(...readers.map((reader) => reader.received));
       throw new Error(`${err.message} (the least had ${least})`);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { EventWaits } from './wait-for.js';
 
 /**
  * Plain GETs whose responses may not have started: for handlers that have
@@ -9,6 +10,7 @@ export class WaitingRequests {
   readonly bodies: string[] = [];
   readonly closed: boolean[] = [];
   private readonly requests: http.ClientRequest[] = [];
+  private readonly waits = new EventWaits();
 
   constructor(
     url: string,
@@ -24,13 +26,28 @@ export class WaitingRequests {
       });
       request.on('response', (res) => {
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (this.bodies[i] += chunk));
+        res.on('data', (chunk: string) => {
+          this.bodies[i] += chunk;
+          this.waits.notify();
+        });
         res.on('error', () => undefined);
       });
       request.on('error', () => undefined);
-      request.on('close', () => (this.closed[i] = true));
+      request.on('close', () => {
+        this.closed[i] = true;
+        this.waits.notify();
+      });
       this.requests.push(request);
     }
+  }
+
+  /** Resolves once `condition()` holds, checked at each chunk and close; rejects after `timeoutMs` with `what`. */
+  until(
+    condition: () => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<void> {
+    return this.waits.until(condition, () => what, timeoutMs);
   }
 
   /** Leaves, as vanished browsers would. */

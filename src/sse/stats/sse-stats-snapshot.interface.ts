@@ -16,7 +16,20 @@ export interface SseStatsSnapshot {
      */
     readonly responding: number;
     readonly byEndpoint: Readonly<Record<string, number>>;
+    /**
+     * Distinct clients with an open stream, as the `clientKey` option tells
+     * them apart (the client's IP address by default).
+     */
+    readonly clients: number;
   };
+  /**
+   * Characters of events waiting, over every connection, for clients that
+   * stopped reading, for streams to start, or behind replays; and the
+   * `maxPendingDataTotal` they may not pass (past it, the clients behind for
+   * the longest are dropped). Once every client has caught up, `characters`
+   * is 0.
+   */
+  readonly pendingData: { readonly characters: number; readonly limit: number };
   /** Subscribers of each channel that has any, on this instance. */
   readonly channels: Readonly<Record<string, number>>;
   /** Events written to streams (each connection counts), and their UTF-8 bytes on the wire. */

@@ -23,6 +23,7 @@ export class SseStats {
     private readonly transport: SseTransport,
   ) {}
 
+  /** The statistics now; each call reads them afresh. */
   snapshot(): SseStatsSnapshot {
     const counters = this.connections.counters;
     return {
@@ -30,6 +31,11 @@ export class SseStats {
         open: this.connections.size,
         responding: this.connections.respondingCount,
         byEndpoint: this.connections.openByEndpoint(),
+        clients: this.connections.clientCount,
+      },
+      pendingData: {
+        characters: this.connections.budget.total,
+        limit: this.connections.budget.limit,
       },
       channels: this.channels.memberCounts(),
       events: { sent: counters.eventsSent, bytes: counters.bytesSent },

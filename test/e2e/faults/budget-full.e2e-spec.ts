@@ -1,8 +1,6 @@
-import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { startFeedApp } from '../../support/feed-app.js';
-import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
+import { feedAppForEachTest } from '../../support/feed-app.js';
+import { ADAPTERS } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const BUDGET = 1024 * 1024;
@@ -14,16 +12,9 @@ const BUDGET = 1024 * 1024;
  * behind last.
  */
 describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
-  let running: RunningApp;
-  let registry: SseConnectionRegistry;
-  let channels: ChannelService;
-
-  beforeEach(async () => {
-    ({ running, registry, channels } = await startFeedApp(createAdapter, {
-      maxPendingDataTotal: BUDGET,
-    }));
+  const feed = feedAppForEachTest(createAdapter, {
+    maxPendingDataTotal: BUDGET,
   });
-  afterEach(() => running.close());
 
   /** Sends 20 events of 10 KB to `name` per turn, numbered from `from`, until `done()`; returns the next number. */
   async function sendUntil(
@@ -31,7 +22,7 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
     from: number,
     done: () => boolean,
   ): Promise<number> {
-    const channel = channels.channel(name);
+    const channel = feed.channels.channel(name);
     const padding = 'x'.repeat(10_000);
     let next = from;
     for (let round = 0; round < 1000 && !done(); round++) {
@@ -46,19 +37,29 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
     // Endpoint limit 4M: only the budget (1M) can drop a client here.
     const stalled = await Promise.all(
       Array.from({ length: 10 }, () =>
-        StalledReader.open(`${running.url}/feed?channels=old`),
+        StalledReader.open(`${feed.running.url}/feed?channels=old`),
       ),
     );
-    const paused = await StalledReader.open(`${running.url}/feed?channels=new`);
-    await waitFor(() => registry.size === 11, 'every client to connect');
+    const paused = await StalledReader.open(
+      `${feed.running.url}/feed?channels=new`,
+    );
+    await waitFor(
+      () => feed.stats().connections.open === 11,
+      'every client to connect',
+    );
+    expect(feed.stats().pendingData).toEqual({ characters: 0, limit: BUDGET });
     try {
-      await sendUntil('old', 0, () => registry.budget.total > BUDGET * 0.9);
-      const droppedBefore = registry.counters.droppedSlow;
+      await sendUntil(
+        'old',
+        0,
+        () => feed.stats().pendingData.characters > BUDGET * 0.9,
+      );
+      const droppedBefore = feed.stats().droppedSlowClients;
       // The paused client falls behind too; room must be made for it.
       const sent = await sendUntil(
         'new',
         0,
-        () => registry.counters.droppedSlow > droppedBefore || paused.closed,
+        () => feed.stats().droppedSlowClients > droppedBefore || paused.closed,
       );
       let text = '';
       paused.resume((chunk) => (text += chunk));
@@ -72,8 +73,8 @@ describe.each(ADAPTERS)('a full budget (%s)', (_adapter, createAdapter) => {
         Number(match[1]),
       );
       expect(received).toEqual(Array.from({ length: sent }, (_, i) => i));
-      expect(registry.counters.droppedSlow).toBeGreaterThan(droppedBefore);
-      expect(registry.size).toBeLessThan(11);
+      expect(feed.stats().droppedSlowClients).toBeGreaterThan(droppedBefore);
+      expect(feed.stats().connections.open).toBeLessThan(11);
     } finally {
       paused.destroy();
       stalled.forEach((reader) => reader.destroy());

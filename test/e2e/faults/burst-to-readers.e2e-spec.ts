@@ -1,5 +1,7 @@
-import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { startFeedApp } from '../../support/feed-app.js';
 import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
@@ -17,12 +19,12 @@ describe.each(ADAPTERS)(
   'bursts to reading clients (%s)',
   (_adapter, createAdapter) => {
     let running: RunningApp;
-    let registry: SseConnectionRegistry;
+    let stats: () => SseStatsSnapshot;
     let channels: ChannelService;
     let readers: SequenceReader[] = [];
 
     beforeEach(async () => {
-      ({ running, registry, channels } = await startFeedApp(createAdapter, {
+      ({ running, stats, channels } = await startFeedApp(createAdapter, {
         maxPendingDataTotal: 1 * MB,
       }));
     });
@@ -43,37 +45,46 @@ describe.each(ADAPTERS)(
     /** What the readers got of `count` events, and how many were dropped. */
     function outcome(count: number) {
       return {
-        dropped: registry.counters.droppedSlow,
+        dropped: stats().droppedSlowClients,
         incomplete: SequenceReader.incomplete(readers, count),
       };
     }
 
     it('10 readers, 2 000 events of 1 KB in one loop (8 times their limit): every event, in order, none dropped', async () => {
       readers = SequenceReader.open(`${running.url}/firehose`, 10);
-      await waitFor(() => registry.size === 10, 'the readers to connect');
+      await waitFor(
+        () => stats().connections.open === 10,
+        'the readers to connect',
+      );
 
       burst('firehose', 0, 2000);
       await SequenceReader.waitForAll(readers, 2000);
 
       expect(outcome(2000)).toEqual({ dropped: 0, incomplete: { count: 0 } });
-      expect(registry.size).toBe(10);
-      expect(registry.budget.total).toBe(0);
+      expect(stats().connections.open).toBe(10);
+      expect(stats().pendingData.characters).toBe(0);
     });
 
     it('50 readers, 200 events of 1 KB each in one loop (10 times the budget in all): every event, none dropped', async () => {
       readers = SequenceReader.open(`${running.url}/feed?channels=all`, 50);
-      await waitFor(() => registry.size === 50, 'the readers to connect');
+      await waitFor(
+        () => stats().connections.open === 50,
+        'the readers to connect',
+      );
 
       burst('all', 0, 200);
       await SequenceReader.waitForAll(readers, 200);
 
       expect(outcome(200)).toEqual({ dropped: 0, incomplete: { count: 0 } });
-      expect(registry.size).toBe(50);
+      expect(stats().connections.open).toBe(50);
     });
 
     it('one burst after another, each once the last arrived: every event, none dropped', async () => {
       readers = SequenceReader.open(`${running.url}/firehose`, 5);
-      await waitFor(() => registry.size === 5, 'the readers to connect');
+      await waitFor(
+        () => stats().connections.open === 5,
+        'the readers to connect',
+      );
 
       for (let round = 0; round < 3; round++) {
         burst('firehose', round * 600, 600);
@@ -81,7 +92,7 @@ describe.each(ADAPTERS)(
       }
 
       expect(outcome(1800)).toEqual({ dropped: 0, incomplete: { count: 0 } });
-      expect(registry.size).toBe(5);
+      expect(stats().connections.open).toBe(5);
     });
   },
 );

@@ -1,5 +1,8 @@
-import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
+import { statsOf } from '../../support/stats.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { FeedModule } from '../../fixtures/feed.module.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
@@ -15,7 +18,7 @@ const MB = 1024 * 1024;
  */
 describe.each(ADAPTERS)('memory of history (%s)', (_adapter, createAdapter) => {
   let running: RunningApp;
-  let registry: SseConnectionRegistry;
+  let stats: () => SseStatsSnapshot;
   let channels: ChannelService;
   let reader: SequenceReader | undefined;
 
@@ -24,7 +27,7 @@ describe.each(ADAPTERS)('memory of history (%s)', (_adapter, createAdapter) => {
       FeedModule.with({ heartbeatMs: 0, shutdownDrainMs: 0 }),
       createAdapter,
     );
-    registry = running.app.get(SseConnectionRegistry);
+    stats = statsOf(running.app);
     channels = running.app.get(ChannelService);
   });
   afterEach(async () => {
@@ -34,7 +37,10 @@ describe.each(ADAPTERS)('memory of history (%s)', (_adapter, createAdapter) => {
 
   it('200 events of 100 KB delivered and kept in history: no memory outside the heap kept for them', async () => {
     reader = new SequenceReader(`${running.url}/feed?channels=big`);
-    await waitFor(() => registry.size === 1, 'the reader to connect');
+    await waitFor(
+      () => stats().connections.open === 1,
+      'the reader to connect',
+    );
     const big = channels.channel('big');
     const padding = 'h'.repeat(100 * 1024);
     const before = retainedMemory();

@@ -1,7 +1,6 @@
-import { ChannelRegistry } from '../../../src/sse/channel.registry.js';
 import { RoomsModule, listenToRoom } from '../../fixtures/rooms.module.js';
 import { postJson } from '../../support/http.js';
-import { idAt } from '../../support/positions.js';
+import { headPosition, idAt } from '../../support/positions.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
 
 /**
@@ -20,7 +19,7 @@ describe.each(ADAPTERS)(
     afterAll(() => running.close());
 
     it('answers 400 naming the field, and delivers nothing to anyone', async () => {
-      const head = running.app.get(ChannelRegistry).head;
+      const head = headPosition(running.app);
       const id = (offset: number) => idAt(running.app, head + offset);
       const replacement = await listenToRoom(
         running.url,

@@ -1,39 +1,12 @@
-import http from 'node:http';
 import { SseStats, type SseStatsSnapshot } from '../../../src/sse/index.js';
 import { Gate, LateLeaversModule } from '../../fixtures/late-leavers.module.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
+import { WaitingRequests } from '../../support/waiting-requests.js';
 
 /** Clients per scenario: as many as the issue measured (200 left behind during a guard). */
 const CLIENTS = 200;
-
-/** Requests to `url` that the test drops itself, with the bytes each received. */
-function request(url: string, count: number) {
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const bodies: string[] = [];
-  const requests = Array.from({ length: count }, (_, index) => {
-    bodies.push('');
-    const req = http.get(
-      url,
-      { agent, headers: { accept: 'text/event-stream' } },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (bodies[index] += chunk));
-        res.on('error', () => undefined);
-      },
-    );
-    req.on('error', () => undefined);
-    return req;
-  });
-  return {
-    bodies,
-    abortAll() {
-      for (const req of requests) req.destroy();
-      agent.destroy();
-    },
-  };
-}
 
 describe.each(ADAPTERS)(
   'clients that leave at each stage of a request (%s)',
@@ -79,7 +52,9 @@ describe.each(ADAPTERS)(
         open: 0,
         responding: 0,
         byEndpoint: {},
+        clients: 0,
       });
+      expect(stats.snapshot().pendingData.characters).toBe(0);
       expect(stats.snapshot().channels).toEqual({});
       await running!.close();
       running = undefined;
@@ -90,13 +65,16 @@ describe.each(ADAPTERS)(
     it.each(['guard', 'pipe', 'handler'])(
       'forgets clients that left while an async %s ran',
       async (stage) => {
-        const clients = request(`${running!.url}/late/${stage}`, CLIENTS);
+        const clients = new WaitingRequests(
+          `${running!.url}/late/${stage}`,
+          CLIENTS,
+        );
         await waitFor(
           () => gate.arrived === CLIENTS,
           `every request to reach the ${stage}`,
         );
         if (stage === 'handler') expect(connectionsOf().open).toBe(CLIENTS);
-        clients.abortAll();
+        clients.destroyAll();
         await waitFor(
           () => gate.clientsGone === CLIENTS,
           'the server to see every client leave',
@@ -112,13 +90,13 @@ describe.each(ADAPTERS)(
     );
 
     it('forgets clients that left right after the first frame', async () => {
-      const clients = request(`${running!.url}/late/open`, CLIENTS);
-      await waitFor(
+      const clients = new WaitingRequests(`${running!.url}/late/open`, CLIENTS);
+      await clients.until(
         () => clients.bodies.every((body) => body.includes('event: ready')),
         'every client to get its first event',
       );
       expect(connectionsOf().open).toBe(CLIENTS);
-      clients.abortAll();
+      clients.destroyAll();
       await expectNothingLeft();
     });
   },

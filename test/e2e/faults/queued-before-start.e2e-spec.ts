@@ -1,5 +1,5 @@
+import { statsOf } from '../../support/stats.js';
 import { ChannelService, SseStats } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { HandlerGate, QueuesModule } from '../../fixtures/queues.module.js';
 import { retainedBytes } from '../../support/memory.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
@@ -53,7 +53,7 @@ describe.each(ADAPTERS)(
         });
     }
 
-    const budget = () => running.app.get(SseConnectionRegistry).budget.total;
+    const budget = () => statsOf(running.app)().pendingData.characters;
     const stats = () => running.app.get(SseStats).snapshot();
 
     it('drops a client once what waits for it passes maxPendingDataLength, and keeps no memory for it', async () => {
@@ -64,7 +64,7 @@ describe.each(ADAPTERS)(
 
       expect(stats().droppedSlowClients).toBe(CLIENTS);
       expect(budget()).toBe(0);
-      await waitFor(
+      await clients!.until(
         () => clients!.closed.every(Boolean),
         'the dropped clients to be disconnected',
       );
@@ -113,7 +113,7 @@ describe.each(ADAPTERS)(
       expect(stats().droppedSlowClients).toBe(0);
       expect(budget()).toBeLessThanOrEqual(CLIENTS * 10 * 1100);
       running.app.get(HandlerGate).open();
-      await waitFor(
+      await clients!.until(
         () => clients!.bodies.every((body) => body.includes('"n":999')),
         'the last quote to arrive',
       );

@@ -1,10 +1,10 @@
+import { statsOf } from '../../support/stats.js';
 import {
   ChannelService,
   InMemoryTransport,
   SseStats,
   type ReplayResult,
 } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { QueuesModule } from '../../fixtures/queues.module.js';
 import { idAt } from '../../support/positions.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
@@ -61,7 +61,7 @@ describe.each(ADAPTERS)(
       await running.close();
     });
 
-    const budget = () => running.app.get(SseConnectionRegistry).budget.total;
+    const budget = () => statsOf(running.app)().pendingData.characters;
     const stats = () => running.app.get(SseStats).snapshot();
     const numbersIn = (body: string) =>
       [...body.matchAll(/"n":(\d+)/g)].map((m) => Number(m[1]));
@@ -96,7 +96,10 @@ describe.each(ADAPTERS)(
 
       expect(stats().droppedSlowClients).toBe(1);
       expect(budget()).toBe(0);
-      await waitFor(() => client!.closed[0], 'the client to be disconnected');
+      await client!.until(
+        () => client!.closed[0],
+        'the client to be disconnected',
+      );
     });
 
     it('counts them while the replay is read, then delivers them after it, in order', async () => {

@@ -1,5 +1,7 @@
-import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
+import {
+  ChannelService,
+  type SseStatsSnapshot,
+} from '../../../src/sse/index.js';
 import { idAt } from '../../support/positions.js';
 import { readRaw } from '../../support/raw-stream.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
@@ -21,14 +23,14 @@ describe.each(ADAPTERS)(
   'replays larger than the per-client limit (%s)',
   (_adapter, createAdapter) => {
     let running: RunningApp;
-    let registry: SseConnectionRegistry;
+    let stats: () => SseStatsSnapshot;
     let channels: ChannelService;
     let readers: SequenceReader[] = [];
     let logger: RecordingLogger;
 
     beforeEach(async () => {
       logger = new RecordingLogger();
-      ({ running, registry, channels } = await startFeedApp(
+      ({ running, stats, channels } = await startFeedApp(
         createAdapter,
         { maxPendingDataTotal: 1 * MB, retryMs: 1000 },
         (app) => app.useLogger(logger),
@@ -61,12 +63,15 @@ describe.each(ADAPTERS)(
       await SequenceReader.waitForAll(readers, 1010);
 
       expect({
-        dropped: registry.counters.droppedSlow,
+        dropped: stats().droppedSlowClients,
         incomplete: SequenceReader.incomplete(readers, 1010),
         others: readers.flatMap((reader) => reader.others),
       }).toEqual({ dropped: 0, incomplete: { count: 0 }, others: [] });
-      expect(registry.size).toBe(2);
-      await waitFor(() => registry.budget.total === 0, 'nothing to wait');
+      expect(stats().connections.open).toBe(2);
+      await waitFor(
+        () => stats().pendingData.characters === 0,
+        'nothing to wait',
+      );
     });
 
     // What waits for the client when its replay is handed over (here its
@@ -86,7 +91,7 @@ describe.each(ADAPTERS)(
       expect(
         frames.slice(1).map((frame) => Number(/data: (\d+):/.exec(frame)?.[1])),
       ).toEqual(Array.from({ length: 300 }, (_, i) => i));
-      expect(registry.counters.droppedSlow).toBe(0);
+      expect(stats().droppedSlowClients).toBe(0);
     });
 
     it('5 clients that reconnect and stop reading: their replays (10 MB each) are written as their sockets take them, not held in memory', async () => {
@@ -100,7 +105,7 @@ describe.each(ADAPTERS)(
         for (let i = 0; i < 5; i++) {
           stalled.push(await StalledReader.open(url));
           await waitFor(
-            () => registry.counters.replays === i + 1,
+            () => stats().replays.count === i + 1,
             'its replay to start',
           );
         }
@@ -109,7 +114,7 @@ describe.each(ADAPTERS)(
         // What the kernel took is outside the process; the rest of a replay
         // written at once (about 9.6 MB each, measured) would be here.
         expect((held.external - before.external) / MB).toBeLessThan(3);
-        expect(registry.counters.droppedSlow).toBe(0);
+        expect(stats().droppedSlowClients).toBe(0);
       } finally {
         stalled.forEach((reader) => reader.destroy());
       }
@@ -122,15 +127,12 @@ describe.each(ADAPTERS)(
         `${running.url}/firehose?lastEventId=${missedFrom}`,
       );
       try {
-        await waitFor(
-          () => registry.counters.replays === 1,
-          'its replay to start',
-        );
+        await waitFor(() => stats().replays.count === 1, 'its replay to start');
         // 300K characters of live events behind the replay, for a 256K limit.
         send(1000, 30, 10_000);
 
         await waitFor(
-          () => registry.counters.droppedSlow === 1,
+          () => stats().droppedSlowClients === 1,
           'the client to be dropped',
         );
         expect(logger.at('warn')).toEqual([
@@ -138,7 +140,7 @@ describe.each(ADAPTERS)(
             / whose replay was under way .* past the connection limit/,
           ),
         ]);
-        expect(registry.budget.total).toBe(0);
+        expect(stats().pendingData.characters).toBe(0);
       } finally {
         stalled.destroy();
       }

@@ -1,7 +1,6 @@
 import { ChannelService } from '../../../src/sse/index.js';
-import { ChannelRegistry } from '../../../src/sse/channel.registry.js';
 import { FeedModule } from '../../fixtures/feed.module.js';
-import { idAt } from '../../support/positions.js';
+import { headPosition, idAt } from '../../support/positions.js';
 import { readRaw } from '../../support/raw-stream.js';
 import { ADAPTERS, startApp, type RunningApp } from '../../support/test-app.js';
 
@@ -49,7 +48,7 @@ describe.each(ADAPTERS)(
     };
 
     it('carries no id past the resume position before the replayed events', async () => {
-      const resumeAt = running.app.get(ChannelRegistry).head;
+      const resumeAt = headPosition(running.app);
       const resumeId = idAt(running.app, resumeAt);
       send(1, 3);
       const raw = await readRaw(`${running.url}/feed?channels=a`, {

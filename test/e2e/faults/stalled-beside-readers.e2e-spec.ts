@@ -1,10 +1,8 @@
-import { ChannelService } from '../../../src/sse/index.js';
-import { SseConnectionRegistry } from '../../../src/sse/sse-connection.registry.js';
 import { retainedMemory } from '../../support/memory.js';
 import { SequenceReader } from '../../support/sequence-reader.js';
 import { StalledReader } from '../../support/stalled-reader.js';
-import { startFeedApp } from '../../support/feed-app.js';
-import { ADAPTERS, type RunningApp } from '../../support/test-app.js';
+import { feedAppForEachTest } from '../../support/feed-app.js';
+import { ADAPTERS } from '../../support/test-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** Less than the 50 stalled clients' limits together (12.5M characters). */
@@ -18,41 +16,44 @@ const BUDGET = 8 * 1024 * 1024;
 describe.each(ADAPTERS)(
   'stalled clients beside reading ones (%s)',
   (_adapter, createAdapter) => {
-    let running: RunningApp;
-    let registry: SseConnectionRegistry;
-    let channels: ChannelService;
-
-    beforeEach(async () => {
-      ({ running, registry, channels } = await startFeedApp(createAdapter, {
-        maxPendingDataTotal: BUDGET,
-      }));
+    const feed = feedAppForEachTest(createAdapter, {
+      maxPendingDataTotal: BUDGET,
     });
-    afterEach(() => running.close());
 
     it('50 stalled and 10 reading clients, bursts of 10 KB events: the stalled dropped, the readers get every event', async () => {
       const stalled = await Promise.all(
         Array.from({ length: 50 }, () =>
-          StalledReader.open(`${running.url}/firehose`),
+          StalledReader.open(`${feed.running.url}/firehose`),
         ),
       );
-      const readers = SequenceReader.open(`${running.url}/firehose`, 10);
-      await waitFor(() => registry.size === 60, 'every client to connect');
-      const firehose = channels.channel('firehose');
+      const readers = SequenceReader.open(`${feed.running.url}/firehose`, 10);
+      await waitFor(
+        () => feed.stats().connections.open === 60,
+        'every client to connect',
+      );
+      const firehose = feed.channels.channel('firehose');
       const padding = 'x'.repeat(10_000);
       let sent = 0;
       let budgetPeak = 0;
       try {
         // Bursts of 20 events, one per turn, until every stalled client is gone.
-        for (let round = 0; round < 500 && registry.size > 10; round++) {
+        for (
+          let round = 0;
+          round < 500 && feed.stats().connections.open > 10;
+          round++
+        ) {
           for (let i = 0; i < 20; i++)
             firehose.send({ type: 'n', data: `${sent++}:${padding}` });
-          budgetPeak = Math.max(budgetPeak, registry.budget.total);
+          budgetPeak = Math.max(
+            budgetPeak,
+            feed.stats().pendingData.characters,
+          );
           await new Promise((resolve) => setImmediate(resolve));
         }
         await SequenceReader.waitForAll(readers, sent);
 
         expect({
-          dropped: registry.counters.droppedSlow,
+          dropped: feed.stats().droppedSlowClients,
           readersIncomplete: SequenceReader.incomplete(readers, sent),
         }).toEqual({ dropped: 50, readersIncomplete: { count: 0 } });
         expect(budgetPeak).toBeLessThanOrEqual(BUDGET);
@@ -64,13 +65,18 @@ describe.each(ADAPTERS)(
 
     it('30 stalled clients hold at most their limit (256K characters) each, plus one turn of sends', async () => {
       const count = 30;
-      const firehose = channels.channel('firehose', { history: { size: 10 } });
+      const firehose = feed.channels.channel('firehose', {
+        history: { size: 10 },
+      });
       const stalled = await Promise.all(
         Array.from({ length: count }, () =>
-          StalledReader.open(`${running.url}/firehose`),
+          StalledReader.open(`${feed.running.url}/firehose`),
         ),
       );
-      await waitFor(() => registry.size === count, 'every client to connect');
+      await waitFor(
+        () => feed.stats().connections.open === count,
+        'every client to connect',
+      );
       const padding = 'x'.repeat(10_000);
       // Small turns: sockets back up a turn or two apart (the kernel takes
       // more on some), and a client behind stays within its limit for five.
@@ -84,10 +90,10 @@ describe.each(ADAPTERS)(
           for (let i = 0; i < 5; i++)
             firehose.send({ type: 'n', data: `${sent++}:${padding}` });
           await new Promise((resolve) => setImmediate(resolve));
-          if (registry.budget.total >= count * 150_000) break;
+          if (feed.stats().pendingData.characters >= count * 150_000) break;
         }
         const held = retainedMemory();
-        expect(registry.counters.droppedSlow).toBe(0);
+        expect(feed.stats().droppedSlowClients).toBe(0);
         // Measured: about 100 KB each with Nest's pipeline, 74 KB with direct
         // delivery, which waits with references to the history's events and
         // writes every socket the same buffers.
