@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    // A subpath (nestjs-sse-channels/redis, /prometheus, /terminus) is built
+    // A subpath (nestjs-sse-channels/redis, /prometheus, /terminus, /testing) is built
     // on the public API alone: it imports the package root and nothing else
     // of the library, so what it needs is public, and a custom transport can
     // do everything RedisTransport does.
@@ -39,6 +39,7 @@ export default tseslint.config(
       'src/redis/**/*.ts',
       'src/prometheus/**/*.ts',
       'src/terminus/**/*.ts',
+      'src/testing/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -7,11 +7,11 @@ export {
   type SseDeliveryMode,
 } from './sse-delivery-mode.js';
 export type { SseSlowClientOptions } from './slow-client-options.interface.js';
-export { ChannelService } from './channel.service.js';
-export { SseChannel } from './channel.js';
-export type { SseChannelOptions } from './channel-options.interface.js';
+export { ChannelService } from './channels/channel.service.js';
+export { SseChannel } from './channels/channel.js';
+export type { SseChannelOptions } from './channels/channel-options.interface.js';
 export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
-export type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
+export type { SseEndpointOptions } from './endpoints/sse-endpoint-options.interface.js';
 export {
   SseSend,
   SseClose,
@@ -27,8 +27,8 @@ export type {
 export {
   defineChannel,
   type SseChannelDefinition,
-} from './channel-definition.js';
-export { isSseEndpoint } from './is-sse-endpoint.js';
+} from './channels/channel-definition.js';
+export { isSseEndpoint } from './endpoints/is-sse-endpoint.js';
 export { SseError } from './errors/sse.error.js';
 export { SseOptionsError } from './errors/sse-options.error.js';
 export { SseEventError } from './errors/sse-event.error.js';

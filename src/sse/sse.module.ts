@@ -1,9 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ChannelService } from './channel.service.js';
-import { ChannelRegistry } from './channel.registry.js';
-import { SseConnectionRegistry } from './sse-connection.registry.js';
-import { SseEndpointExplorer } from './sse-endpoint.explorer.js';
+import { ChannelService } from './channels/channel.service.js';
+import { ChannelRegistry } from './channels/channel.registry.js';
+import { SseConnectionRegistry } from './connection/sse-connection.registry.js';
+import { SseEndpointExplorer } from './endpoints/sse-endpoint.explorer.js';
 import { SseStats } from './stats/sse-stats.service.js';
 import { InMemoryTransport } from './transport/in-memory.transport.js';
 import { SseTransport } from './transport/sse-transport.js';

@@ -1,4 +1,7 @@
-/** One event as an EventSource dispatches it. */
+/**
+ * One event as an EventSource dispatches it.
+ * @publicApi
+ */
 export interface ParsedSseEvent {
   /** The `event:` field, or `message`. */
   readonly type: string;
@@ -15,6 +18,7 @@ export interface ParsedSseEvent {
  * last event id is set from the id buffer, and an event is dispatched if it
  * has data; `id` sets the id buffer unless it contains NUL. So a frame with an
  * `id` and no data (`retry: 3000\nid: 5\n\n`) moves the last event id too.
+ * @publicApi
  */
 export class SseStreamParser {
   private buffer = '';

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { SseEventMap } from '../sse/sse-event-map.js';
+import type { SseEventMap } from '../sse/index.js';
 import { SseStreamParser } from './sse-stream-parser.js';
 
 /**

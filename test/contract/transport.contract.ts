@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
+import { ChannelRegistry } from '../../src/sse/channels/channel.registry.js';
 import { ResolvedSseOptions } from '../../src/sse/resolved-sse-options.js';
 import {
   ChannelService,

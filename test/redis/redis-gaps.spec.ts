@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisTransport } from '../../src/redis/index.js';
-import { ChannelRegistry } from '../../src/sse/channel.registry.js';
+import { ChannelRegistry } from '../../src/sse/channels/channel.registry.js';
 import { ResolvedSseOptions } from '../../src/sse/resolved-sse-options.js';
 import { RecordingMember } from '../support/recording-member.js';
 import {

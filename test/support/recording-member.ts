@@ -1,4 +1,4 @@
-import type { ChannelMember } from '../../src/sse/channel-member.js';
+import type { ChannelMember } from '../../src/sse/channels/channel-member.js';
 import type { DeliveredEvent } from '../../src/sse/connection/delivered-event.js';
 import type { ChannelMessage } from '../../src/sse/protocol/sse-message.js';
 

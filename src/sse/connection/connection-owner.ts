@@ -1,4 +1,4 @@
-import type { ChannelMember } from '../channel-member.js';
+import type { ChannelMember } from '../channels/channel-member.js';
 import type { ResolvedSseOptions } from '../resolved-sse-options.js';
 import type { SseCounters } from '../stats/sse-counters.js';
 import type { OutboxSocket, OverflowReason } from './connection-outbox.js';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
-import type { ChannelMember } from '../channel-member.js';
-import { assertChannelName } from '../channel-name.js';
+import type { ChannelMember } from '../channels/channel-member.js';
+import { assertChannelName } from '../channels/channel-name.js';
 import { HEARTBEAT_MESSAGE } from '../protocol/heartbeat.message.js';
 import { validateAndSerializeEvent } from '../protocol/sse-event.serializer.js';
 import type { ChannelMessage, SseMessage } from '../protocol/sse-message.js';

@@ -1,10 +1,10 @@
 import { jest } from '@jest/globals';
-import { ChannelRegistry } from '../channel.registry.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
 import { HEARTBEAT_MESSAGE } from '../protocol/heartbeat.message.js';
 import type { SseMessage } from '../protocol/sse-message.js';
-import { resolveEndpointOptions } from '../resolved-endpoint-options.js';
+import { resolveEndpointOptions } from '../endpoints/resolved-endpoint-options.js';
 import { ResolvedSseOptions } from '../resolved-sse-options.js';
-import { SseConnectionRegistry } from '../sse-connection.registry.js';
+import { SseConnectionRegistry } from './sse-connection.registry.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
 
 describe('heartbeats', () => {

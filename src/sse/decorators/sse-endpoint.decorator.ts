@@ -4,10 +4,13 @@ import {
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants.js';
 import { documentSseEndpoint } from '../openapi/sse-openapi.js';
-import type { SseEndpointOptions } from '../sse-endpoint-options.interface.js';
-import { maxPendingDataLengthOf } from '../resolved-endpoint-options.js';
-import { createSseRoute, type SseRoutePlan } from '../sse-endpoint.handler.js';
-import { SseModulePresentGuard } from '../sse-module-present.guard.js';
+import type { SseEndpointOptions } from '../endpoints/sse-endpoint-options.interface.js';
+import { maxPendingDataLengthOf } from '../endpoints/resolved-endpoint-options.js';
+import {
+  createSseRoute,
+  type SseRoutePlan,
+} from '../endpoints/sse-endpoint.handler.js';
+import { SseModulePresentGuard } from '../endpoints/sse-module-present.guard.js';
 import {
   SSE_ENDPOINT_METADATA,
   SSE_PARAMS_METADATA,

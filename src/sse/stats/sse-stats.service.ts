@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelRegistry } from '../channel.registry.js';
-import { SseConnectionRegistry } from '../sse-connection.registry.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
+import { SseConnectionRegistry } from '../connection/sse-connection.registry.js';
 import { SseTransport } from '../transport/sse-transport.js';
 import type { SseStatsSnapshot } from './sse-stats-snapshot.interface.js';
 

@@ -5,9 +5,9 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { ChannelService } from './channel.service.js';
-import { SseModuleMissingError } from './errors/sse-module-missing.error.js';
-import { SSE_ENDPOINT_METADATA } from './sse.constants.js';
+import { ChannelService } from '../channels/channel.service.js';
+import { SseModuleMissingError } from '../errors/sse-module-missing.error.js';
+import { SSE_ENDPOINT_METADATA } from '../sse.constants.js';
 
 /**
  * Makes a missing `SseModule` fail the application's start instead of its

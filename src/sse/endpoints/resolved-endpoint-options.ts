@@ -1,17 +1,17 @@
-import type { SseConnection } from './connection/sse-connection.js';
+import type { SseConnection } from '../connection/sse-connection.js';
 import {
   resolveSlowClient,
   type ConflateKey,
-} from './connection/slow-client-policy.js';
-import { SseOptionsError } from './errors/sse-options.error.js';
+} from '../connection/slow-client-policy.js';
+import { SseOptionsError } from '../errors/sse-options.error.js';
 import {
   checkCount,
   checkDelivery,
   type ResolvedSseOptions,
-} from './resolved-sse-options.js';
+} from '../resolved-sse-options.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
-import { DEFAULT_MAX_PENDING_DATA_LENGTH } from './sse.constants.js';
-import { MESSAGES, OPTION_MESSAGES } from './sse.messages.js';
+import { DEFAULT_MAX_PENDING_DATA_LENGTH } from '../sse.constants.js';
+import { MESSAGES, OPTION_MESSAGES } from '../sse.messages.js';
 
 /** The channels an endpoint's connections join: a list, or a function of the connection. */
 export type EndpointChannels =

@@ -1,4 +1,4 @@
-import type { SseConnectionRegistry } from './sse-connection.registry.js';
+import type { SseConnectionRegistry } from '../connection/sse-connection.registry.js';
 
 /**
  * Which application's connection registry serves the endpoints of a

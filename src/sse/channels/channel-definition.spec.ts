@@ -1,9 +1,9 @@
 import { defineChannel } from './channel-definition.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { ChannelService } from './channel.service.js';
-import { SseChannelNameError } from './errors/sse-channel-name.error.js';
-import { ResolvedSseOptions } from './resolved-sse-options.js';
-import { InMemoryTransport } from './transport/in-memory.transport.js';
+import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
+import { ResolvedSseOptions } from '../resolved-sse-options.js';
+import { InMemoryTransport } from '../transport/in-memory.transport.js';
 
 describe('defineChannel', () => {
   it('names a channel, and channel(definition) applies its options', async () => {

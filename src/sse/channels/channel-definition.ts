@@ -1,6 +1,6 @@
 import { assertChannelName } from './channel-name.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
-import type { SseEventMap } from './sse-event-map.js';
+import type { SseEventMap } from '../sse-event-map.js';
 
 /**
  * A channel declared once, with its events' types, and used by name anywhere:

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { SSE_ENDPOINT_METADATA } from './sse.constants.js';
+import { SSE_ENDPOINT_METADATA } from '../sse.constants.js';
 
 /**
  * Whether `context` is a request to an `@SseEndpoint()`. An app-wide

@@ -1,6 +1,6 @@
-import { SseChannelNameError } from './errors/sse-channel-name.error.js';
-import { MAX_CHANNEL_NAME_LENGTH } from './sse.constants.js';
-import { MESSAGES } from './sse.messages.js';
+import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
+import { MAX_CHANNEL_NAME_LENGTH } from '../sse.constants.js';
+import { MESSAGES } from '../sse.messages.js';
 
 // C0 controls, DEL and C1 controls: invisible in logs, and a line break would
 // forge log lines. Matching control characters is the point of this pattern.

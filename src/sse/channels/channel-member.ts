@@ -1,4 +1,4 @@
-import type { DeliveredEvent } from './connection/delivered-event.js';
+import type { DeliveredEvent } from '../connection/delivered-event.js';
 
 /** What a channel needs of a connection to deliver to it. */
 export interface ChannelMember {

@@ -1,8 +1,8 @@
 import { EMPTY, type Observable } from 'rxjs';
-import type { SseParam } from './decorators/sse-params.decorator.js';
-import { SseModuleMissingError } from './errors/sse-module-missing.error.js';
-import type { ManagedSseConnection } from './connection/managed-sse-connection.js';
-import type { SseMessage } from './protocol/sse-message.js';
+import type { SseParam } from '../decorators/sse-params.decorator.js';
+import { SseModuleMissingError } from '../errors/sse-module-missing.error.js';
+import type { ManagedSseConnection } from '../connection/managed-sse-connection.js';
+import type { SseMessage } from '../protocol/sse-message.js';
 import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
 import { registryForController } from './sse-endpoint.bindings.js';
 

@@ -4,7 +4,7 @@ import { assertChannelName } from './channel-name.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseChannel } from './channel.js';
-import type { SseEventMap } from './sse-event-map.js';
+import type { SseEventMap } from '../sse-event-map.js';
 
 /**
  * Named channels that any provider can push events to.

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { SseConnectionRegistry } from './sse-connection.registry.js';
+import { SseConnectionRegistry } from '../connection/sse-connection.registry.js';
 import { bindSseEndpoints } from './sse-endpoint.bindings.js';
 import type { SseRoutePlan } from './sse-endpoint.handler.js';
-import { SSE_ENDPOINT_METADATA } from './sse.constants.js';
+import { SSE_ENDPOINT_METADATA } from '../sse.constants.js';
 
 /**
  * Finds the controllers that have `@SseEndpoint()` methods, resolves each

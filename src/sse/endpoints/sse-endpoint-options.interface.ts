@@ -1,7 +1,7 @@
-import type { SseDeliveryMode } from './sse-delivery-mode.js';
-import type { SseEventSchemas } from './openapi/sse-event-schema.js';
-import type { SseConnection } from './connection/sse-connection.js';
-import type { SseSlowClientOptions } from './slow-client-options.interface.js';
+import type { SseDeliveryMode } from '../sse-delivery-mode.js';
+import type { SseEventSchemas } from '../openapi/sse-event-schema.js';
+import type { SseConnection } from '../connection/sse-connection.js';
+import type { SseSlowClientOptions } from '../slow-client-options.interface.js';
 
 /**
  * Options of `@SseEndpoint()`.

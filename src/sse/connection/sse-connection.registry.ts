@@ -1,37 +1,37 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { ChannelRegistry } from './channel.registry.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
 import {
   admissionRefusal,
   writeRefusal,
   type Refusal,
-} from './connection/connection-admission.js';
-import { ConnectionCensus } from './connection/connection-census.js';
-import type { OverflowReason } from './connection/connection-outbox.js';
-import type { ConnectionOwner } from './connection/connection-owner.js';
+} from './connection-admission.js';
+import { ConnectionCensus } from './connection-census.js';
+import type { OverflowReason } from './connection-outbox.js';
+import type { ConnectionOwner } from './connection-owner.js';
 import {
   describeConnection,
   readLastEventId,
   type ConnectionRequest,
-} from './connection/connection-request.js';
-import { ManagedSseConnection } from './connection/managed-sse-connection.js';
-import { PendingBudget } from './connection/pending-budget.js';
-import { jittered } from './connection/reconnect-jitter.js';
-import { ResponseTracker } from './connection/response-tracker.js';
-import { SseHeartbeat } from './connection/sse-heartbeat.js';
-import { drainStreams } from './connection/shutdown-drain.js';
+} from './connection-request.js';
+import { ManagedSseConnection } from './managed-sse-connection.js';
+import { PendingBudget } from './pending-budget.js';
+import { jittered } from './reconnect-jitter.js';
+import { ResponseTracker } from './response-tracker.js';
+import { SseHeartbeat } from './sse-heartbeat.js';
+import { drainStreams } from './shutdown-drain.js';
 import {
   channelsOf,
   resolveEndpointOptions,
   type ResolvedSseEndpoint,
-} from './resolved-endpoint-options.js';
-import { ResolvedSseOptions } from './resolved-sse-options.js';
-import type { SseEndpointOptions } from './sse-endpoint-options.interface.js';
-import { SseCounters } from './stats/sse-counters.js';
+} from '../endpoints/resolved-endpoint-options.js';
+import { ResolvedSseOptions } from '../resolved-sse-options.js';
+import type { SseEndpointOptions } from '../endpoints/sse-endpoint-options.interface.js';
+import { SseCounters } from '../stats/sse-counters.js';
 import {
   DEFAULT_RECONNECT_MS,
   SHUTDOWN_CLOSE_TIMEOUT_MS,
-} from './sse.constants.js';
-import { MESSAGES } from './sse.messages.js';
+} from '../sse.constants.js';
+import { MESSAGES } from '../sse.messages.js';
 
 /**
  * Opens, tracks and closes the SSE connections of one application. It

@@ -1,14 +1,14 @@
 import { jest } from '@jest/globals';
 import type { ChannelMember } from './channel-member.js';
-import type { DeliveredEvent } from './connection/delivered-event.js';
+import type { DeliveredEvent } from '../connection/delivered-event.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { ChannelService } from './channel.service.js';
-import type { ChannelMessage } from './protocol/sse-message.js';
-import { ResolvedSseOptions } from './resolved-sse-options.js';
+import type { ChannelMessage } from '../protocol/sse-message.js';
+import { ResolvedSseOptions } from '../resolved-sse-options.js';
 import {
   HISTORY_SWEEP_MS,
   InMemoryTransport,
-} from './transport/in-memory.transport.js';
+} from '../transport/in-memory.transport.js';
 
 class FakeMember implements ChannelMember {
   readonly received: ChannelMessage[] = [];

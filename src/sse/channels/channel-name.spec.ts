@@ -1,5 +1,5 @@
 import { assertChannelName } from './channel-name.js';
-import { SseChannelNameError } from './errors/sse-channel-name.error.js';
+import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
 
 describe('assertChannelName', () => {
   it('accepts names of any script, characters outside the BMP included', () => {

@@ -1,4 +1,4 @@
-import type { SseEventMap, SseEventOf } from './sse-event-map.js';
+import type { SseEventMap, SseEventOf } from '../sse-event-map.js';
 import type { ChannelRegistry, ChannelSettings } from './channel.registry.js';
 
 /**

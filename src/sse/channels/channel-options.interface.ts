@@ -1,5 +1,5 @@
-import type { SseHistoryOptions } from './history/history-options.interface.js';
-import type { SseSlowClientOptions } from './slow-client-options.interface.js';
+import type { SseHistoryOptions } from '../history/history-options.interface.js';
+import type { SseSlowClientOptions } from '../slow-client-options.interface.js';
 
 /**
  * Options of one channel, given to `channels.channel(name, options)`. They

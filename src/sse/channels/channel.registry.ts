@@ -5,19 +5,19 @@ import {
 } from '@nestjs/common';
 import type { ChannelMember } from './channel-member.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
-import { formatEventId, parseEventId } from './history/event-id.js';
-import type { HistoryLimits } from './history/history-limits.js';
-import { DeliveredEvent } from './connection/delivered-event.js';
+import { formatEventId, parseEventId } from '../history/event-id.js';
+import type { HistoryLimits } from '../history/history-limits.js';
+import { DeliveredEvent } from '../connection/delivered-event.js';
 import {
   resolveSlowClient,
   type ConflateKey,
-} from './connection/slow-client-policy.js';
-import { validateAndSerializeEvent } from './protocol/sse-event.serializer.js';
-import type { ChannelMessage } from './protocol/sse-message.js';
-import { ResolvedSseOptions, resolveHistory } from './resolved-sse-options.js';
-import type { SseEvent } from './sse-event.interface.js';
-import { SseTransport, type ReplayResult } from './transport/sse-transport.js';
-import type { TransportSink } from './transport/transport-sink.js';
+} from '../connection/slow-client-policy.js';
+import { validateAndSerializeEvent } from '../protocol/sse-event.serializer.js';
+import type { ChannelMessage } from '../protocol/sse-message.js';
+import { ResolvedSseOptions, resolveHistory } from '../resolved-sse-options.js';
+import type { SseEvent } from '../sse-event.interface.js';
+import { SseTransport, type ReplayResult } from '../transport/sse-transport.js';
+import type { TransportSink } from '../transport/transport-sink.js';
 
 /** A channel's settings, from `channels.channel(name, options)` or the module's. */
 export interface ChannelSettings {
