@@ -1,13 +1,14 @@
 import { ChannelService } from '../../src/sse/index.js';
-// The one internal read left: no statistic says whether the heartbeat timer runs.
-import { SseConnectionRegistry } from '../../src/sse/sse-connection.registry.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import { RawConnections } from '../support/raw-connections.js';
 import { ADAPTERS, startApp } from '../support/test-app.js';
 import { idAt } from '../support/positions.js';
+import { IntervalTimers } from '../support/interval-timers.js';
 import { statsOf } from '../support/stats.js';
 import { waitFor } from '../support/wait-for.js';
 
+/** The heartbeat period of the first test, which tells its timer from Nest's per-stream ones. */
+const HEARTBEAT_MS = 60_000;
 /** The drain of the shutdown test: its streams end spread over this many ms. */
 const DRAIN_MS = 500;
 /**
@@ -22,13 +23,14 @@ describe.each(ADAPTERS)(
   (_adapter, createAdapter) => {
     it('leaves nothing behind after 1 000 connections open and drop', async () => {
       const running = await startApp(
-        ProbeModule.with({ heartbeatMs: 60_000 }),
+        ProbeModule.with({ heartbeatMs: HEARTBEAT_MS }),
         createAdapter,
       );
       const stats = statsOf(running.app);
-      const registry = running.app.get(SseConnectionRegistry);
       const channels = running.app.get(ChannelService);
       const clients = new RawConnections();
+      // The heartbeat is one interval timer for every connection.
+      const timers = new IntervalTimers();
       try {
         await clients.open(`${running.url}/probe/channels/static`, 500);
         await clients.open(
@@ -41,7 +43,7 @@ describe.each(ADAPTERS)(
         );
         expect(channels.channel('alpha').count()).toBe(500);
         expect(channels.channel('delta').count()).toBe(500);
-        expect(registry.heartbeatRunning).toBe(true);
+        expect(timers.running(HEARTBEAT_MS)).toBe(1);
 
         clients.destroyAll();
         await waitFor(
@@ -55,8 +57,10 @@ describe.each(ADAPTERS)(
         expect(channels.names()).toEqual([]);
         expect(stats().channels).toEqual({});
         expect(channels.channel('alpha').count()).toBe(0);
-        expect(registry.heartbeatRunning).toBe(false);
+        // Nor is any other: Nest's own per-stream timer ends with its stream.
+        expect(timers.running()).toBe(0);
       } finally {
+        timers.restore();
         clients.destroyAll();
         await running.close();
       }
