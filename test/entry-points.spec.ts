@@ -3,9 +3,15 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 
-/** Every module specifier a file imports or re-exports, statically or dynamically. */
+/**
+ * Every module specifier a file imports or re-exports at run time, statically
+ * or dynamically: `import type` and `export type` are erased by the compiler.
+ */
 function specifiers(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'utf8').replace(
+    /^(?:import|export) type [^;]*;/gm,
+    '',
+  );
   return [
     ...source.matchAll(/(?:from\s+|import\s*\(?\s*)['"]([^'"]+)['"]/g),
   ].map((match) => match[1]);
@@ -68,7 +74,7 @@ describe('entry points', () => {
     },
   );
 
-  it('the testing kit is its own subpath, and needs nothing but Node and the main entry', () => {
+  it('the testing kit is its own subpath, and needs nothing but Node at run time (its types come from the main entry)', () => {
     const manifest = JSON.parse(
       readFileSync(join(root, 'package.json'), 'utf8'),
     );
@@ -76,9 +82,7 @@ describe('entry points', () => {
       types: './dist/src/testing/index.d.ts',
       default: './dist/src/testing/index.js',
     });
-    expect([...importGraph('src/testing/index.ts').packages].sort()).toEqual([
-      '@nestjs/common',
-    ]);
+    expect([...importGraph('src/testing/index.ts').packages]).toEqual([]);
   });
 
   it.each([
