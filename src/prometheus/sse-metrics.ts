@@ -81,85 +81,98 @@ export function registerSseMetrics(
         this.set({ channel }, subscribers);
     },
   });
-  const counters: Array<[string, string, (s: SseStatsSnapshot) => number]> = [
+  // Figures without labels: a counter's value is the module's count since start, a gauge's the value now.
+  const figures: Array<
+    ['counter' | 'gauge', string, string, (s: SseStatsSnapshot) => number]
+  > = [
     [
+      'counter',
       'events_sent_total',
       'Events written to SSE streams (each stream counts).',
       (s) => s.events.sent,
     ],
     [
+      'counter',
       'event_bytes_sent_total',
       'UTF-8 bytes of the events written to SSE streams.',
       (s) => s.events.bytes,
     ],
     [
+      'counter',
       'replays_total',
       'Reconnections replayed what they missed.',
       (s) => s.replays.count,
     ],
     [
+      'counter',
       'replayed_events_total',
       'Events carried by replays.',
       (s) => s.replays.events,
     ],
     [
+      'counter',
       'resets_total',
       'Reset events sent (what a client missed could not be replayed).',
       (s) => s.resets,
     ],
     [
+      'counter',
       'slow_clients_dropped_total',
       'Streams dropped because their client stopped reading.',
       (s) => s.droppedSlowClients,
     ],
     [
+      'counter',
       'connections_refused_total',
       'Streams refused by the connection limits or during shutdown.',
       (s) => s.refusedConnections,
     ],
+
+    [
+      'gauge',
+      'pending_data_characters',
+      'Characters of events waiting for slow clients, over every connection.',
+      (s) => s.pendingData.characters,
+    ],
+    [
+      'gauge',
+      'pending_data_limit_characters',
+      'The pending characters allowed in all (maxPendingDataTotal); past it, the clients behind for the longest are dropped.',
+      (s) => s.pendingData.limit,
+    ],
+    [
+      'gauge',
+      'transport_up',
+      '1 while the transport carries events (Redis answers), 0 otherwise.',
+      (s) => (s.transport.status === 'up' ? 1 : 0),
+    ],
+    [
+      'gauge',
+      'transport_queued_sends',
+      'Sends waiting for the transport (Redis unreachable).',
+      (s) => s.transport.queuedSends,
+    ],
   ];
-  for (const [name, help, value] of counters) {
-    new Counter({
+  for (const [kind, name, help, value] of figures) {
+    const configuration = {
       name: `${prefix}${name}`,
       help,
       registers: [registry],
-      collect() {
-        // The module counts; the metric shows its count.
-        this.reset();
-        this.inc(value(read()));
-      },
-    });
+    };
+    if (kind === 'counter')
+      new Counter({
+        ...configuration,
+        collect() {
+          this.reset();
+          this.inc(value(read()));
+        },
+      });
+    else
+      new Gauge({
+        ...configuration,
+        collect() {
+          this.set(value(read()));
+        },
+      });
   }
-  new Gauge({
-    name: `${prefix}pending_data_characters`,
-    help: 'Characters of events waiting for slow clients, over every connection.',
-    registers: [registry],
-    collect() {
-      this.set(read().pendingData.characters);
-    },
-  });
-  new Gauge({
-    name: `${prefix}pending_data_limit_characters`,
-    help: 'The pending characters allowed in all (maxPendingDataTotal); past it, the clients behind for the longest are dropped.',
-    registers: [registry],
-    collect() {
-      this.set(read().pendingData.limit);
-    },
-  });
-  new Gauge({
-    name: `${prefix}transport_up`,
-    help: '1 while the transport carries events (Redis answers), 0 otherwise.',
-    registers: [registry],
-    collect() {
-      this.set(read().transport.status === 'up' ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: `${prefix}transport_queued_sends`,
-    help: 'Sends waiting for the transport (Redis unreachable).',
-    registers: [registry],
-    collect() {
-      this.set(read().transport.queuedSends);
-    },
-  });
 }
