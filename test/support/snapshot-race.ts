@@ -18,6 +18,8 @@ export interface SnapshotRaceResult {
   lost: number[][];
   /** Per load: the posts it got more than once. */
   duplicated: number[][];
+  /** Per load: the posts its stream delivered, in order. */
+  streamed: number[][];
 }
 
 /**
@@ -71,6 +73,7 @@ export async function raceSnapshots(options: {
     );
     const lost: number[][] = [];
     const duplicated: number[][] = [];
+    const streamed = opened.map(({ client }) => postsOn(client));
     for (const { snapshot, client } of opened) {
       const times = new Map<number, number>();
       for (const id of [...snapshot.map((post) => post.id), ...postsOn(client)])
@@ -79,7 +82,7 @@ export async function raceSnapshots(options: {
       lost.push(ids.filter((id) => !times.has(id)));
       duplicated.push(ids.filter((id) => (times.get(id) ?? 0) > 1));
     }
-    return { posts: closing.id, lost, duplicated };
+    return { posts: closing.id, lost, duplicated, streamed };
   } finally {
     opened.forEach(({ client }) => client.close());
   }
