@@ -8,7 +8,7 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { SseEndpoint, type SseSend } from '../../src/sse/index.js';
+import { SseEndpoint, SsePosition, type SseSend } from '../../src/sse/index.js';
 import { BearerTokenGuard } from '../auth/bearer-token.guard.js';
 import {
   PostsService,
@@ -26,8 +26,13 @@ export class ActivityController {
     send({ type: 'init', data: 'Connected to activity feed' });
   }
 
-  /** The whole feed, for a page that (re)loads its state. */
+  /**
+   * The whole feed, for a page that (re)loads its state, with the position it
+   * was read at in the `SSE-Position` header: the page opens `/activity`
+   * from there (`?lastEventId=<position>`) and misses no post.
+   */
   @Get('/api/posts')
+  @SsePosition('activity')
   list(): Promise<FeedPost[]> {
     return this.posts.list();
   }

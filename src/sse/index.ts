@@ -11,6 +11,8 @@ export { ChannelService } from './channels/channel.service.js';
 export { SseChannel } from './channels/channel.js';
 export type { SseChannelOptions } from './channels/channel-options.interface.js';
 export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
+export { SsePosition } from './snapshot/sse-position.decorator.js';
+export { SSE_POSITION_HEADER } from './sse.constants.js';
 export type { SseEndpointOptions } from './endpoints/sse-endpoint-options.interface.js';
 export {
   SseSend,

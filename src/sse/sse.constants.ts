@@ -4,6 +4,18 @@ export const SSE_ENDPOINT_METADATA = 'nestjs-sse-channels:endpoint';
 /** Metadata key of the `@SseSend()`, `@SseClose()` and `@SseConnection()` parameters of a handler. */
 export const SSE_PARAMS_METADATA = 'nestjs-sse-channels:params';
 
+/** Metadata key of an `@SsePosition()`'s channels, on the route function. */
+export const SSE_POSITION_METADATA = 'nestjs-sse-channels:position';
+
+/**
+ * The response header `@SsePosition()` sets: the id of "now" for the
+ * response's channels, which the page passes as `?lastEventId=` when it opens
+ * its stream. Listed in `Access-Control-Expose-Headers` too, so that a page
+ * of another origin can read it.
+ * @publicApi
+ */
+export const SSE_POSITION_HEADER = 'SSE-Position';
+
 /**
  * Default interval between two heartbeat comments, in milliseconds. Proxies and
  * load balancers commonly drop a response that stays silent for 30 to 60 seconds;

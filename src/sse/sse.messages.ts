@@ -74,6 +74,8 @@ export const MESSAGES = {
     `A channel name must not contain control characters (got ${describeValue(value)}).`,
   channelNameNotWellFormed: (value: string) =>
     `A channel name must be well-formed UTF-16, but it has a lone surrogate (got ${describeValue(value)}): UTF-8, and so Redis, can only write it as U+FFFD, which would make it the same channel as another name.`,
+  positionWithoutChannel:
+    "position() needs the channels the snapshot covers, at least one: channels.position('activity').",
   channelsOptionNotList: (endpoint: string, value: unknown) =>
     `The "channels" option of ${endpoint} must be an array of channel names or a function returning one, got ${describeValue(value)}.`,
   moduleNotImported: (endpoint: string) =>

@@ -136,6 +136,9 @@ describe.each(ADAPTERS)(
       });
 
       const list = await getJson(`${running.url}/api/posts`);
+      // The feed's position rides along: the newest event, the comment.
+      const listed = await fetch(`${running.url}/api/posts`);
+      expect(listed.headers.get('sse-position')).toBe(feed.lastEventId);
       expect(
         list.body.find(
           (candidate: { id: number }) => candidate.id === post.body.id,

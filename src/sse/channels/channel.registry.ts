@@ -82,6 +82,14 @@ export class ChannelRegistry
     return this.transport.head;
   }
 
+  /**
+   * The id of the newest event this process has seen, of any channel: where
+   * a client that should get every event from now on resumes.
+   */
+  position(): string {
+    return this.ids.format(this.transport.head);
+  }
+
   /** Whether `position` is past every event of this history, as far as can be told now. */
   isFuture(position: number): boolean {
     return this.transport.isFuture?.(position) ?? false;

@@ -4,6 +4,8 @@ import { assertChannelName } from './channel-name.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { SseChannel } from './channel.js';
+import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
+import { MESSAGES } from '../sse.messages.js';
 import type { SseEventMap } from '../sse-event-map.js';
 
 /**
@@ -52,6 +54,40 @@ export class ChannelService {
         ? undefined
         : this.registry.configure(name, channelOptions);
     return new SseChannel(name, this.registry, settings);
+  }
+
+  /**
+   * The id of "now" for `channels`: the id of the newest event this instance
+   * has delivered, of any channel (`0` in the current epoch before any). A
+   * client that gives it as its `Last-Event-ID` (or `?lastEventId=`) gets
+   * every event of these channels sent after it, once, and none before, as
+   * long as history still holds them; the same on every instance with Redis
+   * (one sequence, one epoch). Synchronous, so that a handler reads it in the
+   * same step as the state it returns with it: see "Loading a page: the
+   * snapshot pattern" in docs/delivery-guarantees.md, and {@link SsePosition}
+   * to put it on a response's header.
+   *
+   * Every channel shares one sequence, so the id is the same for any set of
+   * channels; they are named so that the call says what the snapshot covers,
+   * and checked: throws an `SseChannelNameError` when none is given or one is
+   * not a channel name. A channel that has had no event yet is fine: its next
+   * event comes after the id.
+   */
+  position(
+    ...channels: [
+      string | SseChannelDefinition<SseEventMap>,
+      ...Array<string | SseChannelDefinition<SseEventMap>>,
+    ]
+  ): string {
+    if (channels.length === 0)
+      throw new SseChannelNameError(MESSAGES.positionWithoutChannel);
+    for (const channel of channels)
+      assertChannelName(
+        typeof channel === 'object' && channel !== null
+          ? channel.name
+          : channel,
+      );
+    return this.registry.position();
   }
 
   /** Names of the channels that have subscribers or history now. */

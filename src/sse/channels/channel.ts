@@ -37,6 +37,15 @@ export class SseChannel<TEvents extends SseEventMap = never> {
     return this.registry.publish(this.name, event, this.settings);
   }
 
+  /**
+   * The id of "now" for this channel, valid as a `Last-Event-ID`: a client
+   * resuming from it gets every event of the channel sent after it, once.
+   * See `ChannelService.position()`.
+   */
+  position(): string {
+    return this.registry.position();
+  }
+
   /** The number of connections subscribed to this channel now, on this instance. */
   count(): number {
     return this.registry.count(this.name);
