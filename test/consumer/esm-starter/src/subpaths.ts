@@ -28,6 +28,6 @@ export const openWithDomEventSource = () =>
     'tick',
     (event) => event.json().toFixed(),
   );
+const ticks = () => openSseStream<{ tick: number }>('/events');
 // @ts-expect-error the client's listeners are typed by the map
-export const badListener = () =>
-  openSseStream<{ tick: number }>('/events').on('tock', () => {});
+export const badListener = () => ticks().on('tock', () => {});
