@@ -77,9 +77,8 @@ export class SseStream<TEvents extends SseEventMap = never> {
     this.storage = options.storage ?? defaultResumeStorage();
     this.resumeKey = options.resumeKey ?? resumeKeyOf(url);
     this.newestId =
-      options.from ??
-      (this.resumeKey ? this.storage?.getItem(this.resumeKey) : null) ??
-      '';
+      (this.resumeKey ? this.storage?.getItem(this.resumeKey) : null) ?? '';
+    if (options.from) this.keep(options.from);
     // Only the first request carries the query parameter that matters: on
     // each reconnection EventSource also sends the newest id as the
     // `Last-Event-ID` header, which the server reads first (see
@@ -165,10 +164,18 @@ export class SseStream<TEvents extends SseEventMap = never> {
       json: () => JSON.parse(data),
     };
     for (const listener of [...listeners]) listener(event);
-    if (!id) return;
     // Kept once its listeners ran: a reload in the middle repeats it rather than losing it.
+    if (id) this.keep(id);
+  }
+
+  /** The newest position, kept for the next page load too. */
+  private keep(id: string): void {
     this.newestId = id;
-    if (this.resumeKey) this.storage?.setItem(this.resumeKey, id);
+    try {
+      if (this.resumeKey) this.storage?.setItem(this.resumeKey, id);
+    } catch {
+      // A full or forbidden storage: this page goes on, a reload starts from now.
+    }
   }
 
   private moveTo(state: SseStreamState): void {

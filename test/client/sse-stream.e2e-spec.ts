@@ -238,18 +238,41 @@ describe.each(ADAPTERS)(
         resumeKey: 'feed',
         from: position,
       });
+      // The position it starts from is kept at once: a reload before any event resumes there.
+      expect(storage.getItem('feed')).toBe(position);
       await fromPosition.untilItems(1);
       expect(fromPosition.items).toEqual([51]);
       expect(storage.getItem('feed')).toBe(fromPosition.ids[0]);
 
+      const untouched = new FakeSessionStorage();
       const unkept = open(url, {
-        storage: new FakeSessionStorage(),
+        storage: untouched,
         resumeKey: false,
         from: position,
       });
       await unkept.untilItems(1);
       expect(unkept.items).toEqual([51]);
-      expect(storage.items.size).toBe(1);
+      expect(untouched.items.size).toBe(0);
+    });
+
+    it('goes on when the storage refuses to keep the id (full, or forbidden)', async () => {
+      const refusing: SseResumeStorage = {
+        getItem: () => null,
+        setItem: () => {
+          throw new Error('QuotaExceededError');
+        },
+      };
+      const { url } = feedUrl();
+      const recorded = open(url, {
+        storage: refusing,
+        from: idAt(running.app),
+      });
+      await recorded.untilState('open');
+      sendItem(60);
+      sendItem(61);
+      await recorded.untilItems(2);
+      expect(recorded.items).toEqual([60, 61]);
+      expect(recorded.stream.lastEventId).toBe(idAt(running.app));
     });
   },
 );
