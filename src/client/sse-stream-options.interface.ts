@@ -14,7 +14,8 @@ export interface SseStreamOptions {
    */
   from?: string;
   /**
-   * Resumes across page loads: the last event id is kept in `storage` under
+   * Resumes across page loads: the id of the newest event its listeners
+   * received (or of `from`, until one arrives) is kept in `storage` under
    * this key, and the next stream made with the same key (after a reload, say)
    * starts after it, so a reload neither loses nor repeats an event. `false`
    * turns it off. Off when there is no storage (in Node).

@@ -145,7 +145,7 @@ export class SseStream<TEvents extends SseEventMap = never> {
     return () => this.stateListeners.delete(listener);
   }
 
-  /** Closes the stream for good; the last event id stays kept for `resume`. */
+  /** Closes the stream for good; its last event id stays kept for `resumeKey`. */
   close(): void {
     this.source.close();
     this.moveTo('closed');
