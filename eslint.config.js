@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    // A subpath (nestjs-sse-channels/redis, /prometheus, /terminus, /testing) is built
+    // A subpath (nestjs-sse-channels/redis, /prometheus, /terminus, /testing, /client) is built
     // on the public API alone: it imports the package root and nothing else
     // of the library, so what it needs is public, and a custom transport can
     // do everything RedisTransport does.
@@ -40,6 +40,7 @@ export default tseslint.config(
       'src/prometheus/**/*.ts',
       'src/terminus/**/*.ts',
       'src/testing/**/*.ts',
+      'src/client/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [
@@ -50,6 +51,27 @@ export default tseslint.config(
               regex: '^\\.\\./(?!sse/index\\.js$)',
               message:
                 "A subpath imports the library only through its root: import from '../sse/index.js' (export what is missing there).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The browser client imports nothing at run time: a page loads it with
+    // <script type="module"> as it is. Types of the package root are fine
+    // (erased by the compiler).
+    files: ['src/client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              allowTypeImports: true,
+              message:
+                "The client imports nothing at run time: only its own files, and the package root's types with 'import type'.",
             },
           ],
         },

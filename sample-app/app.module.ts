@@ -12,6 +12,7 @@ import { EventsController } from './events.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrdersService } from './orders/orders.service.js';
+import { ClientScriptController } from './page/client-script.controller.js';
 import { PageController } from './page/page.controller.js';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -35,6 +36,7 @@ const REDIS_URL = process.env.REDIS_URL;
     ActivityController,
     NotificationsController,
     PageController,
+    ClientScriptController,
   ],
   providers: [
     OrdersService,

@@ -60,7 +60,7 @@ describe('entry points', () => {
     );
   });
 
-  it.each(['sse', 'redis', 'testing', 'prometheus', 'terminus'])(
+  it.each(['sse', 'redis', 'testing', 'prometheus', 'terminus', 'client'])(
     'no file the %s entry imports has a top-level await, so CommonJS apps can require() it',
     (entry) => {
       // Prettier puts top-level statements at column 0, and nothing else there.
@@ -83,6 +83,24 @@ describe('entry points', () => {
       default: './dist/src/testing/index.js',
     });
     expect([...importGraph('src/testing/index.ts').packages]).toEqual([]);
+  });
+
+  it('the browser client is its own subpath, and imports nothing at run time (a page loads it as it is)', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(root, 'package.json'), 'utf8'),
+    );
+    expect(manifest.exports['./client']).toEqual({
+      types: './dist/src/client/index.d.ts',
+      default: './dist/src/client/index.js',
+    });
+    expect(manifest.typesVersions['*'].client).toEqual([
+      './dist/src/client/index.d.ts',
+    ]);
+    const { files, packages } = importGraph('src/client/index.ts');
+    expect([...packages]).toEqual([]);
+    expect([...files].filter((file) => !file.includes('/src/client/'))).toEqual(
+      [],
+    );
   });
 
   it.each([

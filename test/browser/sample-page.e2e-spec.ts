@@ -1,46 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, describeWithChromium } from '../support/chromium.js';
-import { waitFor } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
+import { SampleAppProcess } from '../support/sample-app-process.js';
 
 /** Where the suite writes its screenshot (ignored by git; docs/images has the README's copy). */
 const SCREENSHOT = 'test-results/sample-page.png';
-
-/** The compiled sample app (built by the global setup) in its own process, as `npm start` runs it. */
-class SampleAppProcess {
-  private child: ChildProcess | undefined;
-  output = '';
-  exited = false;
-
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    this.output = '';
-    this.exited = false;
-    const child = spawn(process.execPath, ['dist/sample-app/main.js'], {
-      env: { ...process.env, PORT: String(this.port), REDIS_URL: '' },
-    });
-    this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk));
-    child.on('exit', () => (this.exited = true));
-    await waitFor(
-      () => this.output.includes('Sample app on') || this.exited,
-      'the sample app to listen',
-      20_000,
-    );
-    if (this.exited) throw new Error(`The sample app exited:\n${this.output}`);
-  }
-
-  /** SIGTERM, as an orchestrator stops it; resolves once it exited. */
-  async stop(): Promise<void> {
-    if (!this.child || this.exited) return;
-    this.child.kill('SIGTERM');
-    await waitFor(() => this.exited, 'the sample app to exit', 15_000);
-  }
-}
 
 const statusOf = (page: Page) =>
   page.locator('#status').getAttribute('data-state');

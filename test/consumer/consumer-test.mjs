@@ -35,6 +35,7 @@ const ENTRY_POINTS = [
   `${PACKAGE}/testing`,
   `${PACKAGE}/prometheus`,
   `${PACKAGE}/terminus`,
+  `${PACKAGE}/client`,
 ];
 /** Each wait on the network fails after this long, saying what it waited for. */
 const TIMEOUT_MS = 10_000;

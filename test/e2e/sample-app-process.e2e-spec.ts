@@ -43,6 +43,33 @@ describe('the sample app as a process (npm run build, then node dist/sample-app/
     );
   });
 
+  it('serves nestjs-sse-channels/client as ES modules a page can import, every file it imports included', async () => {
+    const served = new Map<string, string>();
+    const pending = ['index.js'];
+    while (pending.length > 0) {
+      const file = pending.shift()!;
+      if (served.has(file)) continue;
+      const response = await fetch(`${url}/sse-client/${file}`);
+      expect([file, response.status]).toEqual([file, 200]);
+      expect(response.headers.get('content-type')).toBe(
+        'text/javascript; charset=utf-8',
+      );
+      const text = await response.text();
+      served.set(file, text);
+      for (const [, specifier] of text.matchAll(/from '([^']+)'/g)) {
+        // A module the browser can resolve from /sse-client/: a sibling.
+        expect(specifier).toMatch(/^\.\/[a-z.-]+\.js$/);
+        pending.push(specifier.slice(2));
+      }
+    }
+    expect(served.get('index.js')).toContain('openSseStream');
+    expect(served.size).toBeGreaterThan(1);
+    expect((await fetch(`${url}/sse-client/..%2Fpackage.json`)).status).toBe(
+      404,
+    );
+    expect((await fetch(`${url}/sse-client/nothing.js`)).status).toBe(404);
+  });
+
   it('ends every open stream on SIGTERM and exits by itself', async () => {
     const clients = new RawConnections();
     await clients.open(`${url}/activity`, 200);

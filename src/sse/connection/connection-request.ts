@@ -8,7 +8,11 @@ export interface ConnectionRequest {
   readonly response: any;
 }
 
-/** `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers. */
+/**
+ * `Last-Event-ID` from the header, or from the `lastEventId` query parameter for clients that cannot set headers.
+ * The header wins when both come: an EventSource keeps the URL it was made with, so a page that started from
+ * `?lastEventId=` sends that stale id again on every reconnection, beside the header with the newest one.
+ */
 export function readLastEventId(request: any): string | undefined {
   const header = request?.headers?.['last-event-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
