@@ -8,7 +8,7 @@ import { readRaw } from '../support/raw-stream.js';
 import { ADAPTERS, startApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-const DRAIN_MS = 1500;
+const DRAIN_MS = 800;
 /** Only catches a shutdown that hangs, or waits for its clients. */
 const SHUTDOWN_BOUND_MS = DRAIN_MS + 5000;
 
