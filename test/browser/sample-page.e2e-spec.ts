@@ -26,6 +26,8 @@ describeWithChromium('the sample page in Chromium', () => {
   let browser: Browser;
   let first: Page;
   let second: Page;
+  /** Per page: the resets its stream of /activity got (the page logs each). */
+  const resets = new Map<Page, string[]>();
 
   beforeAll(async () => {
     app = new SampleAppProcess(await freePort());
@@ -36,6 +38,13 @@ describeWithChromium('the sample page in Chromium', () => {
     });
     const url = `http://127.0.0.1:${app.port}/`;
     [first, second] = await Promise.all([browser.newPage(), browser.newPage()]);
+    for (const page of [first, second]) {
+      resets.set(page, []);
+      page.on('console', (message) => {
+        if (message.text().startsWith('Stream reset'))
+          resets.get(page)!.push(message.text());
+      });
+    }
     await Promise.all([first.goto(url), second.goto(url)]);
   }, 60_000);
   afterAll(async () => {
@@ -60,7 +69,19 @@ describeWithChromium('the sample page in Chromium', () => {
     );
   });
 
-  it('recovers from a restart of the server: back to live, feed reloaded, a new post shown once', async () => {
+  it('shows an order placed in one tab live in the other', async () => {
+    await first.fill('#order-form input[name="product"]', 'tea');
+    await first.fill('#order-form input[name="quantity"]', '3');
+    await first.click('#order-form button[type="submit"]');
+    const order = second.locator('#orders li', { hasText: '3 × tea' });
+    await order.waitFor({ timeout: 10_000 });
+    expect(await order.count()).toBe(1);
+    expect(await first.locator('#order-form-message').textContent()).toBe(
+      'Order placed; 2 stream(s) told.',
+    );
+  });
+
+  it('recovers from a restart of the server: one reset, feed reloaded, a new post shown once', async () => {
     await app.stop();
     for (const page of [first, second]) {
       await page
@@ -82,8 +103,15 @@ describeWithChromium('the sample page in Chromium', () => {
 
     await post(second, 'After the restart', 'grace');
     await postsTitled(first, 'After the restart').waitFor({ timeout: 10_000 });
-    for (const page of [first, second])
+    for (const page of [first, second]) {
       expect(await postsTitled(page, 'After the restart').count()).toBe(1);
+      expect(await page.locator('#posts .post').count()).toBe(1);
+      // The old stream's id is from the previous process: one reset, then a
+      // stream from the new feed's position, which needs none.
+      expect(resets.get(page)).toEqual([
+        'Stream reset (unknown): reloading the feed.',
+      ]);
+    }
     expect(await statusOf(first)).toBe('live');
 
     mkdirSync('test-results', { recursive: true });

@@ -173,7 +173,7 @@ describe.each(ADAPTERS)(
       const page = await fetch(`${running.url}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
-      expect(await page.text()).toContain("EventSource('/activity')");
+      expect(await page.text()).toContain("openSseStream('/activity'");
     });
 
     it('counts listeners: a client that leaves is no longer counted', async () => {
