@@ -14,17 +14,9 @@ import {
   type SseEventMap,
   type SseSend,
 } from '../../src/sse/index.js';
-
-interface Order {
-  id: number;
-  item: string;
-}
+import type { Order, OrderEvents } from './order-events.js';
 
 // The same map types the server's send and the page's listeners.
-interface OrderEvents {
-  new_order: Order;
-  connected: string;
-}
 export const ORDERS = defineChannel<OrderEvents>('orders');
 export const serverSide = (send: SseSend<OrderEvents>) =>
   send({ type: 'new_order', data: { id: 1, item: 'coffee' } });

@@ -12,16 +12,7 @@ import {
   type SseEventOf,
   type SseSend,
 } from '../../src/sse/index.js';
-
-interface Order {
-  id: number;
-  item: string;
-}
-
-interface OrderEvents {
-  new_order: Order;
-  connected: string;
-}
+import type { Order, OrderEvents } from './order-events.js';
 
 declare const channels: ChannelService;
 declare const order: Order;
