@@ -8,10 +8,19 @@ export const REDIS_URL = 'redis://127.0.0.1:6379';
 const HOW_TO_RUN =
   'Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no (then run npm test again).';
 
+/**
+ * How long a Redis that accepted the connection may take to answer PING. A
+ * Redis that is not running refuses at once; this only bounds a hung one, and
+ * is generous because the suites load (and ask) while another jest worker
+ * keeps the other core busy: with 1 s, a loaded start once reported a running
+ * Redis as missing (the suite skipped, and under CI=true it would have failed).
+ */
+const PING_TIMEOUT_MS = 5000;
+
 function answersOn(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
+    socket.setTimeout(PING_TIMEOUT_MS);
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (reply) => {
       socket.destroy();
