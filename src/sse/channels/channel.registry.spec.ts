@@ -3,6 +3,7 @@ import type { ChannelMember } from './channel-member.js';
 import type { DeliveredEvent } from '../connection/delivered-event.js';
 import { ChannelRegistry } from './channel.registry.js';
 import { ChannelService } from './channel.service.js';
+import { formatEventId } from '../history/event-id.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
 import { ResolvedSseOptions } from '../resolved-sse-options.js';
 import {
@@ -74,7 +75,7 @@ describe('ChannelRegistry', () => {
       type: 'x',
       data: '{"n":1}',
       position: 1,
-      id: registry.ids.format(1),
+      id: formatEventId(registry.epoch, 1),
     });
     expect(registry.publish('nobody', { data: 'x' })).toBe(0);
     expect(registry.head).toBe(2);

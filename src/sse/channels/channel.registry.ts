@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import type { ChannelMember } from './channel-member.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
-import { formatEventId, parseEventId } from '../history/event-id.js';
+import { formatEventId } from '../history/event-id.js';
 import type { HistoryLimits } from '../history/history-limits.js';
 import { DeliveredEvent } from '../connection/delivered-event.js';
 import {
@@ -23,14 +23,6 @@ import type { TransportSink } from '../transport/transport-sink.js';
 export interface ChannelSettings {
   readonly history: HistoryLimits;
   readonly conflateKey: ConflateKey;
-}
-
-/** The ids of the transport's current history, for connections. */
-export interface CurrentEventIds {
-  /** The id of the event at `position` in the current history. */
-  format(position: number): string;
-  /** The position `id` names in the current history, or `undefined`. */
-  parse(id: string | undefined): number | undefined;
 }
 
 /**
@@ -71,11 +63,10 @@ export class ChannelRegistry
     transport.bind(this);
   }
 
-  /** The ids of the current history (its epoch changes when it restarts). */
-  readonly ids: CurrentEventIds = {
-    format: (position) => formatEventId(this.transport.epoch, position),
-    parse: (id) => parseEventId(id, this.transport.epoch),
-  };
+  /** The epoch of the current history, which names its ids (it changes when the history restarts). */
+  get epoch(): string {
+    return this.transport.epoch;
+  }
 
   /** The position of the newest event this process has seen, of any channel. */
   get head(): number {
@@ -87,7 +78,7 @@ export class ChannelRegistry
    * a client that should get every event from now on resumes.
    */
   position(): string {
-    return this.ids.format(this.transport.head);
+    return formatEventId(this.transport.epoch, this.transport.head);
   }
 
   /** Whether `position` is past every event of this history, as far as can be told now. */

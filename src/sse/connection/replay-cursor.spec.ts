@@ -15,13 +15,7 @@ class FakeSource implements ReplaySource {
   readonly reads: Array<{ names: readonly string[]; position: number }> = [];
   private answer: ((result: ReplayResult) => void) | undefined;
   private fail: ((error: Error) => void) | undefined;
-  readonly ids = {
-    parse: (id: string) => {
-      const match = /^h-(\d+)$/.exec(id);
-      return match ? Number(match[1]) : undefined;
-    },
-    format: (position: number) => `h-${position}`,
-  };
+  readonly epoch = 'h';
 
   isFuture(position: number): boolean {
     return position > this.head;

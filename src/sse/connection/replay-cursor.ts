@@ -1,3 +1,4 @@
+import { formatEventId, parseEventId } from '../history/event-id.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
 import type { SseCounters } from '../stats/sse-counters.js';
 import type { ReplayResult } from '../transport/sse-transport.js';
@@ -8,11 +9,8 @@ export type ResetReason = 'unknown' | 'evicted';
 
 /** Where a connection's events come from, as far as its replay needs it: the channels of this process. */
 export interface ReplaySource {
-  /** The ids of the current history. */
-  readonly ids: {
-    parse(id: string): number | undefined;
-    format(position: number): string;
-  };
+  /** The epoch of the current history: its ids are `formatEventId(epoch, position)`. */
+  readonly epoch: string;
   /** The position of the newest event this process has seen. */
   readonly head: number;
   /** Whether `position` is known to be past every event of this history. */
@@ -68,7 +66,9 @@ export class ReplayCursor {
     lastEventId: string | undefined,
   ) {
     const resumeFrom =
-      lastEventId === undefined ? undefined : source.ids.parse(lastEventId);
+      lastEventId === undefined
+        ? undefined
+        : parseEventId(lastEventId, source.epoch);
     const resumable = resumeFrom !== undefined && !source.isFuture(resumeFrom);
     // The position is settled before anything is written: EventSource adopts
     // the id of every frame it dispatches, the `retry:` hint's too, so an id
@@ -85,7 +85,7 @@ export class ReplayCursor {
 
   /** The id of the current position: what every event the connection writes carries. */
   get id(): string {
-    return this.source.ids.format(this.position);
+    return formatEventId(this.source.epoch, this.position);
   }
 
   /** Whether the catch-up is still to run or running (live events are held back meanwhile). */
