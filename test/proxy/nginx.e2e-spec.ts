@@ -53,6 +53,16 @@ const [EXPRESS] = TRUSTING_ADAPTERS;
 const STREAM = '/probe/channels/dynamic?join=news';
 const READY = (id: string) => `\nevent: ready\nid: ${id}\ndata: news\n\n`;
 
+const MB = 1024 * 1024;
+/** An event of 64K characters: a stalled client's buffers fill in a few dozen. */
+const PAYLOAD = 'x'.repeat(64 * 1024);
+/** What may wait in the app for clients that do not read: four events. */
+const PENDING_BUDGET = 4 * PAYLOAD.length;
+/** Sent to a stalled client at most, before giving up on its being dropped. */
+const MOST_SENT_TO_A_STALLED_CLIENT = 64 * MB;
+/** Generous: loopback buffers grow to a few MB, and nginx adds its own few dozen KB. */
+const HELD_ON_THE_WAY_BOUND = 32 * MB;
+
 /** Heartbeats four times a second, against nginx's 1 s proxy_read_timeout. */
 const HEARTBEAT_MS = 250;
 /** Seven heartbeats span at least six intervals (1.5 s): past the timeout. */
@@ -202,6 +212,48 @@ describeWithNginx('behind nginx', () => {
       if (!match) throw new Error(`received ${JSON.stringify(stream.body)}`);
       expect(Number(match[1])).toBeGreaterThanOrEqual(1000);
       expect(Number(match[1])).toBeLessThanOrEqual(1500);
+    });
+
+    // With nginx's buffering, a response is read from the app as fast as the
+    // app writes it, into memory and then temporary files (up to 1 GB by
+    // default) for a client that reads nothing: the app would never see it as
+    // slow. `X-Accel-Buffering: no` makes nginx read only what it can pass on.
+    it('lets a client that stops reading hold the app back, which drops it at its limit, with nothing kept by nginx', async () => {
+      const { running, nginx } = await behindNginx(adapter, {
+        heartbeatMs: 60_000,
+        maxPendingDataTotal: PENDING_BUDGET,
+      });
+      const stats = statsOf(running.app);
+      const news = running.app.get(ChannelService).channel('news');
+      const stalled = await open('h2', `${nginx.url}${STREAM}`);
+      await stalled.until((body) => body.endsWith('data: news\n\n'), 'ready');
+      stalled.stopReading();
+
+      let sent = 0;
+      const producer = setInterval(() => {
+        if (sent < MOST_SENT_TO_A_STALLED_CLIENT) {
+          news.send({ type: 'pushed', data: PAYLOAD });
+          sent += PAYLOAD.length;
+        }
+      }, 1);
+      try {
+        await waitFor(
+          () =>
+            stats().droppedSlowClients === 1 ||
+            sent >= MOST_SENT_TO_A_STALLED_CLIENT,
+          'the stalled client to be dropped',
+        );
+      } finally {
+        clearInterval(producer);
+      }
+      if (stats().droppedSlowClients !== 1)
+        throw new Error(
+          `The app sent ${sent / MB} MB to a client that reads nothing, and never saw it as slow: nginx took it all`,
+        );
+      // What the kernel's socket buffers and nginx's own buffers hold
+      // (about 4 MB here), not everything that was sent.
+      expect(sent).toBeLessThan(HELD_ON_THE_WAY_BOUND);
+      expect(nginx.log).not.toContain('buffered to a temporary file');
     });
 
     it("gives clientKey the client's address from nginx, not one the client forged", async () => {

@@ -49,6 +49,9 @@ export class TlsStream {
   closed = false;
   private readonly waits = new EventWaits();
 
+  /** Stops reading the response (set once it has arrived). */
+  private pause: () => void = () => undefined;
+
   private constructor(
     readonly protocol: 'h2' | 'http/1.1',
     private readonly stop: () => void,
@@ -88,6 +91,7 @@ export class TlsStream {
       request.once('response', (headers) => {
         answered();
         stream.status = Number(headers[':status']);
+        stream.pause = () => request.pause();
         stream.headers = headers;
         if (session.alpnProtocol !== 'h2')
           reject(new Error(`ALPN chose ${session.alpnProtocol}, not h2`));
@@ -119,6 +123,7 @@ export class TlsStream {
         (response) => {
           answered();
           stream.status = response.statusCode ?? 0;
+          stream.pause = () => response.pause();
           stream.headers = response.headers;
           resolve(stream);
           response.setEncoding('utf8');
@@ -161,6 +166,15 @@ export class TlsStream {
       () => `${what} (received ${JSON.stringify(this.body)})`,
       timeoutMs,
     );
+  }
+
+  /**
+   * Stops reading for good, as a phone in a tunnel does: over HTTP/2 the
+   * stream's flow-control window is no longer opened, so the server can
+   * send it only what the window and the buffers on the way hold.
+   */
+  stopReading(): void {
+    this.pause();
   }
 
   /** Closes the client's side (its connection). */
