@@ -1,17 +1,19 @@
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { describe } from '@jest/globals';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import {
   ChannelService,
   type SseModuleOptions,
   type SseStatsSnapshot,
 } from '../../src/sse/index.js';
 import { FeedModule } from '../fixtures/feed.module.js';
+import { Gate, LateLeaversModule } from '../fixtures/late-leavers.module.js';
 import { ProbeModule } from '../fixtures/probe.module.js';
 import type { Delivery } from '../support/adapter-delivery-cases.js';
 import { startHttp2App } from '../support/http2-app.js';
 import { Http2Origin, Http2SseStream } from '../support/http2-sse-reader.js';
 import { idAt } from '../support/positions.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import {
   describeWithOpenssl,
   makeSelfSignedCert,
@@ -43,6 +45,11 @@ function expectSseHeaders(stream: Http2SseStream): void {
     expect(stream.headers).not.toHaveProperty(name);
 }
 
+// Nest's Fastify adapter over HTTP/2 with TLS, as browsers speak it, in both
+// delivery modes (`npm run test:direct` runs only test/e2e, so this suite
+// runs both itself). The client is Node's own HTTP/2 client, reading the
+// exact bytes of each stream's DATA frames; the streams of a test share one
+// connection, as a page's do.
 describeWithOpenssl('Fastify over HTTP/2 with TLS', () => {
   let cert: SelfSignedCert;
   beforeAll(async () => {
@@ -66,10 +73,12 @@ describeWithOpenssl('Fastify over HTTP/2 with TLS', () => {
       async function start(
         fixture: (options: SseModuleOptions) => DynamicModule,
         options: SseModuleOptions = {},
+        configure?: (app: INestApplication) => void,
       ): Promise<Http2Origin> {
         running = await startHttp2App(
           fixture({ delivery, shutdownDrainMs: 0, ...options }),
           cert,
+          configure,
         );
         stats = statsOf(running.app);
         channels = running.app.get(ChannelService);
@@ -328,6 +337,43 @@ describeWithOpenssl('Fastify over HTTP/2 with TLS', () => {
           'every stream to be forgotten',
         );
       });
+
+      it.each(['guard', 'handler'])(
+        'forgets streams cancelled while an async %s ran, and closes without waiting for them',
+        async (stage) => {
+          const logger = new RecordingLogger();
+          const session = await start(
+            LateLeaversModule.with,
+            { heartbeatMs: 0 },
+            (app) => app.useLogger(logger),
+          );
+          const gate = running!.app.get(Gate);
+          const leaving = Array.from({ length: 20 }, () =>
+            session.request(`/late/${stage}`),
+          );
+          await waitFor(
+            () => gate.arrived === 20,
+            `every request to reach the ${stage}`,
+          );
+          for (const stream of leaving) stream.cancel();
+          await waitFor(
+            () => gate.clientsGone === 20,
+            'the server to see every stream go',
+          );
+          gate.open();
+          await waitFor(() => gate.handlersRun === 20, 'every handler to run');
+          await waitFor(
+            () =>
+              stats().connections.open === 0 &&
+              stats().connections.responding === 0,
+            `every stream to be forgotten (${JSON.stringify(stats().connections)})`,
+          );
+          await running!.close();
+          running = undefined;
+          expect(logger.at('warn')).toEqual([]);
+          expect(logger.at('error')).toEqual([]);
+        },
+      );
     },
   );
 });

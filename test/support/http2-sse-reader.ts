@@ -49,6 +49,13 @@ export class Http2Origin {
     path: string,
     headers: Record<string, string> = {},
   ): Promise<Http2SseStream> {
+    const stream = this.request(path, headers);
+    await stream.until(() => stream.headers !== undefined, 'response headers');
+    return stream;
+  }
+
+  /** Sends the request of an SSE stream to `path` on this session, without waiting for its answer. */
+  request(path: string, headers: Record<string, string> = {}): Http2SseStream {
     const stream = new Http2SseStream(
       this.session.request({
         ':method': 'GET',
@@ -58,7 +65,6 @@ export class Http2Origin {
       }),
     );
     this.streams.push(stream);
-    await stream.until(() => stream.headers !== undefined, 'response headers');
     return stream;
   }
 
