@@ -69,4 +69,22 @@ describe('admission', () => {
       'retry: 3120\n: maxConnections (3)  streams are open\n\n',
     );
   });
+
+  it('sends no Connection header over HTTP/2, where it is forbidden', () => {
+    let sent: object | undefined;
+    writeRefusal(
+      {
+        req: { httpVersionMajor: 2 },
+        writeHead: (_status, headers) => (sent = headers),
+        end: () => undefined,
+      },
+      'maxConnections (3) streams are open',
+      3120,
+    );
+    expect(sent).toEqual({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control':
+        'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+    });
+  });
 });

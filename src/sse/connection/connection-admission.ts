@@ -44,6 +44,8 @@ export function admissionRefusal(
 
 /** The response of a refused connection, as far as refusing needs it. */
 export interface RefusedResponse {
+  /** The request answered: its HTTP version says whether `Connection` may be sent. */
+  readonly req?: { readonly httpVersionMajor?: number };
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(text: string): unknown;
 }
@@ -59,11 +61,14 @@ export function writeRefusal(
   reason: string,
   retryMs: number,
 ): void {
+  const http2 = (response.req?.httpVersionMajor ?? 1) > 1;
   response.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control':
       'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
-    Connection: 'close',
+    // A hop-by-hop header, forbidden in HTTP/2 (RFC 9113, section 8.2.2):
+    // Node drops it there with a warning.
+    ...(!http2 && { Connection: 'close' }),
   });
   // One comment line: a line break in the reason would start another.
   const comment = reason.replace(/[\r\n]/g, ' ');

@@ -17,6 +17,8 @@ export interface OutboxSocket {
   readonly writableCorked?: number;
   once(event: 'drain', listener: () => void): unknown;
   removeListener(event: 'drain', listener: () => void): unknown;
+  /** Called before each write: an HTTP/2 stream corks itself for the turn there (see `Http2ResponseStream`). */
+  beforeWrite?(): void;
 }
 
 /** The connection an outbox writes for. */
@@ -357,6 +359,7 @@ export class ConnectionOutbox implements BudgetHolder {
       return;
     }
     this.counters.countSent(message);
+    this.socket?.beforeWrite?.();
     stream.write(message);
   }
 

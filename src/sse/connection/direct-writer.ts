@@ -35,7 +35,10 @@ const CRLF = '\r\n';
  * which puts it in V8's slow mode: each write through it then costs about as
  * much as the rest of a delivery (see bench/README.md). Anything else (a
  * response whose `write` was replaced, by a compression middleware say)
- * is written through the response.
+ * is written through the response. So is an HTTP/2 response, which has no
+ * chunked encoding: its messages go to its own stream as DATA frames (its
+ * `socket` is the TLS socket every stream of the session shares, which Node
+ * forbids writing to).
  *
  * A channel event's wire text is kept on its {@link DeliveredEvent} (which
  * the queues of clients that are behind share) only until the end of the

@@ -13,6 +13,7 @@ import {
   readLastEventId,
   type ConnectionRequest,
 } from './connection-request.js';
+import { http2StreamOf } from './http2-response-stream.js';
 import { ManagedSseConnection } from './managed-sse-connection.js';
 import { PendingBudget } from './pending-budget.js';
 import { jittered } from './reconnect-jitter.js';
@@ -115,9 +116,12 @@ export class SseConnectionRegistry
       this.refuse(rawResponse, endpoint.name, refusal);
       return undefined;
     }
+    // Under HTTP/2 the socket is the session's, shared by its streams.
+    const http2Stream = http2StreamOf(rawRequest);
     const connection = new ManagedSseConnection(this, {
       request: from.request,
-      socket: rawResponse?.socket ?? rawRequest?.socket ?? undefined,
+      socket:
+        http2Stream ?? rawResponse?.socket ?? rawRequest?.socket ?? undefined,
       directResponse: endpoint.direct ? rawResponse : undefined,
       lastEventId: readLastEventId(from.request),
       maxPendingDataLength: endpoint.maxPendingDataLength,
@@ -135,7 +139,7 @@ export class SseConnectionRegistry
       return connection;
     }
     if (rawResponse)
-      this.responses.track(rawResponse, rawRequest?.socket, () =>
+      this.responses.track(rawResponse, http2Stream ?? rawRequest?.socket, () =>
         connection.discard(),
       );
     try {
@@ -170,9 +174,10 @@ export class SseConnectionRegistry
       ),
     );
     const raw = connection.request?.raw ?? connection.request;
-    // Destroying the socket is what a vanished client looks like to Nest: it
-    // tears the stream down and aborts the signal, which ends the connection.
-    raw?.socket?.destroy();
+    // Destroying the socket (under HTTP/2, resetting the stream) is what a
+    // vanished client looks like to Nest: it tears the stream down and aborts
+    // the signal, which ends the connection.
+    (http2StreamOf(raw) ?? raw?.socket)?.destroy();
     connection.discard();
   }
 
