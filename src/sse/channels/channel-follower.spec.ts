@@ -5,6 +5,7 @@ import { ChannelService } from './channel.service.js';
 import type { SseFollowedEvent } from './followed-event.js';
 import type { ChannelMember } from './channel-member.js';
 import type { DeliveredEvent } from '../connection/delivered-event.js';
+import { SseOptionsError } from '../errors/sse-options.error.js';
 import { formatEventId } from '../history/event-id.js';
 import { ResolvedSseOptions } from '../resolved-sse-options.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
@@ -187,6 +188,21 @@ describe('following a channel (SseChannel.follow)', () => {
     audit.follow(all);
     feed.send({ data: 'post' });
     expect(log).toEqual([`${idOf(1)} post`, `${idOf(2)} saw post`]);
+  });
+
+  it('refuses a listener without its two functions, naming the channel', () => {
+    const feed = channels.channel('feed');
+    for (const listener of [
+      undefined,
+      { event: () => undefined },
+      { reset: () => undefined },
+    ])
+      expect(() => feed.follow(listener as never)).toThrow(
+        new SseOptionsError(
+          `channel("feed").follow() takes { event: (event) => ..., reset: () => ... }, two functions, got ${listener === undefined ? 'undefined' : JSON.stringify(listener)}.`,
+        ),
+      );
+    expect(registry.hasMembers('feed')).toBe(false);
   });
 
   it('resets its followers when the transport resets the channel, and all of them when the history restarts', () => {

@@ -8,6 +8,8 @@ import type { ChannelMember } from './channel-member.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { formatEventId } from '../history/event-id.js';
 import type { HistoryLimits } from '../history/history-limits.js';
+import { SseOptionsError } from '../errors/sse-options.error.js';
+import { MESSAGES } from '../sse.messages.js';
 import { DeliveredEvent } from '../connection/delivered-event.js';
 import {
   resolveSlowClient,
@@ -163,6 +165,13 @@ export class ChannelRegistry
 
   /** Follows channel `name` with `listener` from now on: see `SseChannel.follow()`. */
   follow(name: string, listener: FollowListener): ChannelFollower {
+    if (
+      typeof listener?.event !== 'function' ||
+      typeof listener?.reset !== 'function'
+    )
+      throw new SseOptionsError(
+        MESSAGES.followListenerNotFunctions(name, listener),
+      );
     const follower = new ChannelFollower(name, listener, this);
     let followers = this.followers.get(name);
     if (!followers) this.followers.set(name, (followers = new Set()));

@@ -65,7 +65,8 @@ export class SseChannel<TEvents extends SseEventMap = never> {
    * An event a listener sends reaches the followers after it returns.
    *
    * A follower is not a connection: `count()`, `countAll()` and the stats
-   * leave it out. Call `close()` on the result to stop following.
+   * leave it out. Call `close()` on the result to stop following. Throws an
+   * `SseOptionsError` when `event` or `reset` is not a function.
    */
   follow(listener: SseFollowListener<TEvents>): SseFollowing {
     return this.registry.follow(this.name, listener);
