@@ -5,6 +5,7 @@ import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
 import type { SseEventMap } from '../sse-event-map.js';
 import { SSE_POSITION_METADATA } from '../sse.constants.js';
 import { MESSAGES } from '../sse.messages.js';
+import { documentSsePosition } from '../openapi/sse-position-openapi.js';
 import { SsePositionInterceptor } from './sse-position.interceptor.js';
 
 /**
@@ -27,7 +28,8 @@ import { SsePositionInterceptor } from './sse-position.interceptor.js';
  * was sent while the handler waited for I/O (see "Loading a page: the
  * snapshot pattern" in docs/delivery-guarantees.md). Throws an
  * `SseChannelNameError`, when the class is declared, for no channel or an
- * ill-formed name.
+ * ill-formed name. With `@nestjs/swagger`, the route's success responses
+ * document the header.
  * @publicApi
  */
 export function SsePosition(
@@ -45,5 +47,6 @@ export function SsePosition(
   return applyDecorators(
     SetMetadata(SSE_POSITION_METADATA, names),
     UseInterceptors(SsePositionInterceptor),
+    documentSsePosition,
   );
 }
