@@ -5,6 +5,7 @@ import {
 } from '@nestjs/common';
 import { ChannelFollower, type FollowedChannels } from './channel-follower.js';
 import type { ChannelMember } from './channel-member.js';
+import type { FollowListener } from './followed-event.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { formatEventId } from '../history/event-id.js';
 import type { HistoryLimits } from '../history/history-limits.js';
@@ -19,7 +20,6 @@ import { validateAndSerializeEvent } from '../protocol/sse-event.serializer.js';
 import type { ChannelMessage } from '../protocol/sse-message.js';
 import { ResolvedSseOptions, resolveHistory } from '../resolved-sse-options.js';
 import type { SseEvent } from '../sse-event.interface.js';
-import type { FollowListener } from './followed-event.js';
 import { SseTransport, type ReplayResult } from '../transport/sse-transport.js';
 import type { TransportSink } from '../transport/transport-sink.js';
 
@@ -33,9 +33,10 @@ export interface ChannelSettings {
  * The channels of this process: who is a member of which (kept here only: a
  * connection asks for its channels), and each channel's settings. A
  * channel's members are its connections and its followers
- * (`SseChannel.follow()`); only connections are counted. Events go out through the transport, which orders them, keeps their
- * history and hands them back here (at once in memory, through the broker with
- * several processes) to be delivered to the members.
+ * (`SseChannel.follow()`); only connections are counted. Events go out
+ * through the transport, which orders them, keeps their history and hands
+ * them back here (at once in memory, through the broker with several
+ * processes) to be delivered to the members.
  *
  * A channel is listed while it has members here, or history in this process;
  * once it has neither, its settings are forgotten too (the channel handle
