@@ -25,7 +25,9 @@ import { SsePositionInterceptor } from './sse-position.interceptor.js';
  * The position is taken just before the handler runs, so it is never newer
  * than the state the handler reads: no event after the snapshot is lost. An
  * event whose state the handler reads is sent again on the stream only if it
- * was sent while the handler waited for I/O (see "Loading a page: the
+ * was sent while the handler waited for I/O, or, with Redis, if the handler
+ * reads a shared store that has it before this instance delivered it: serve
+ * state built with `channel.follow()` instead (see "Loading a page: the
  * snapshot pattern" in docs/delivery-guarantees.md). Throws an
  * `SseChannelNameError`, when the class is declared, for no channel or an
  * ill-formed name. With `@nestjs/swagger`, the route's success responses
