@@ -42,6 +42,8 @@ export class PostsService
   private following: SseFollowing | undefined;
   /** The events delivered since the load under way started, if one is. */
   private loading: Array<SseFollowedEvent<ActivityEvents>> | undefined;
+  /** The newest load: a reset starts one, which replaces any under way. */
+  private loaded: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: PostsStore,
@@ -104,12 +106,19 @@ export class PostsService
    * not sent it yet: the one window left, a writer that stored a post before
    * this load but whose send reached Redis only after this instance's marker.
    */
-  private async load(): Promise<void> {
+  private load(): Promise<void> {
     const delivered: Array<SseFollowedEvent<ActivityEvents>> = [];
     this.loading = delivered;
+    return (this.loaded = this.loadFrom(delivered));
+  }
+
+  private async loadFrom(
+    delivered: Array<SseFollowedEvent<ActivityEvents>>,
+  ): Promise<void> {
     const posts = await this.store.list();
     if (this.store.shared) await this.caughtUp();
-    if (this.loading !== delivered) return; // a later load replaces this one
+    // A later load replaces this one: done once it is.
+    if (this.loading !== delivered) return this.loaded;
     const projection = new PostsProjection(posts);
     delivered.forEach((event) => projection.apply(event));
     this.projection = projection;
