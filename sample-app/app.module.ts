@@ -16,6 +16,8 @@ import { ClientScriptController } from './page/client-script.controller.js';
 import { PageController } from './page/page.controller.js';
 
 const REDIS_URL = process.env.REDIS_URL;
+/** Where this app keeps its keys in Redis: the posts, and the transport's under `<prefix>sse:`. */
+const REDIS_PREFIX = process.env.SAMPLE_REDIS_PREFIX || 'sample:';
 
 @Module({
   imports: [
@@ -26,7 +28,10 @@ const REDIS_URL = process.env.REDIS_URL;
       // REDIS_URL=redis://127.0.0.1:6379 runs this instance as one of several
       // (see the README's "Running several instances").
       transport: REDIS_URL
-        ? new RedisTransport({ url: REDIS_URL, keyPrefix: 'sample:sse:' })
+        ? new RedisTransport({
+            url: REDIS_URL,
+            keyPrefix: `${REDIS_PREFIX}sse:`,
+          })
         : undefined,
     }),
   ],
@@ -44,7 +49,9 @@ const REDIS_URL = process.env.REDIS_URL;
     {
       provide: PostsStore,
       useFactory: () =>
-        REDIS_URL ? new RedisPostsStore(REDIS_URL) : new InMemoryPostsStore(),
+        REDIS_URL
+          ? new RedisPostsStore(REDIS_URL, REDIS_PREFIX)
+          : new InMemoryPostsStore(),
     },
   ],
 })

@@ -1,13 +1,20 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiProperty, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiProperty,
+  DocumentBuilder,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import {
   SseEndpoint,
   SseModule,
+  SsePosition,
   type SseEventMapOf,
   type SseSend,
 } from '../src/sse/index.js';
 import { documentSseEndpoint } from '../src/sse/openapi/sse-openapi.js';
+import { documentSsePosition } from '../src/sse/openapi/sse-position-openapi.js';
 
 class OrderDto {
   @ApiProperty() id!: number;
@@ -36,7 +43,47 @@ class DocumentedController {
   list(): OrderDto[] {
     return [];
   }
+
+  @Get('/api/posts')
+  @SsePosition('activity')
+  posts(): string[] {
+    return [];
+  }
+
+  @Get('/api/typed-orders')
+  @SsePosition('orders')
+  @ApiOkResponse({ type: OrderDto, isArray: true, description: 'The orders.' })
+  typedOrders(): OrderDto[] {
+    return [];
+  }
+
+  @ApiOkResponse({ type: OrderDto, isArray: true, description: 'The orders.' })
+  @Get('/api/typed-orders-above')
+  @SsePosition('orders')
+  typedOrdersAbove(): OrderDto[] {
+    return [];
+  }
+
+  @Post('/api/orders-created')
+  @SsePosition('orders')
+  created(): OrderDto[] {
+    return [];
+  }
+
+  @Post('/api/orders-searched')
+  @HttpCode(200)
+  @SsePosition('orders')
+  searched(): OrderDto[] {
+    return [];
+  }
 }
+
+const POSITION_HEADER = {
+  'SSE-Position': {
+    description: expect.stringContaining('newest event'),
+    schema: { type: 'string' },
+  },
+};
 
 describe('OpenAPI: SSE endpoints in the @nestjs/swagger document', () => {
   let document: ReturnType<typeof SwaggerModule.createDocument>;
@@ -112,7 +159,32 @@ describe('OpenAPI: SSE endpoints in the @nestjs/swagger document', () => {
     );
   });
 
-  it('adds nothing to a route when @nestjs/swagger is not installed', () => {
+  it('documents the SSE-Position header of a route with @SsePosition() on the response it answers', () => {
+    const responses = (path: string, method: 'get' | 'post' = 'get') =>
+      document.paths[path][method]!.responses as Record<string, any>;
+    expect(responses('/api/posts')).toEqual({
+      '200': { description: '', headers: POSITION_HEADER },
+    });
+    // Beside an @ApiOkResponse() applied before it or after it, whose type stays.
+    for (const path of ['/api/typed-orders', '/api/typed-orders-above']) {
+      const ok = responses(path)['200'];
+      expect(ok.headers).toEqual(POSITION_HEADER);
+      expect(ok.description).toBe('The orders.');
+      expect(ok.content['application/json'].schema).toEqual({
+        type: 'array',
+        items: { $ref: '#/components/schemas/OrderDto' },
+      });
+    }
+    expect(responses('/api/orders-created', 'post')).toEqual({
+      '201': { description: '', headers: POSITION_HEADER },
+    });
+    expect(responses('/api/orders-searched', 'post')).toEqual({
+      '200': { description: '', headers: POSITION_HEADER },
+    });
+    expect(responses('/api/orders')['200'].headers).toBeUndefined();
+  });
+
+  it('adds nothing to a route when @nestjs/swagger is not installed', async () => {
     const route = () => undefined;
     const descriptor = { value: route };
     documentSseEndpoint(
@@ -122,6 +194,9 @@ describe('OpenAPI: SSE endpoints in the @nestjs/swagger document', () => {
       ORDER_EVENTS,
       null,
     );
+    expect(Reflect.getMetadataKeys(route)).toEqual([]);
+    documentSsePosition(DocumentedController.prototype, 'x', descriptor, null);
+    await Promise.resolve();
     expect(Reflect.getMetadataKeys(route)).toEqual([]);
   });
 });

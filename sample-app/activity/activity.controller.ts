@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { SseEndpoint, SsePosition, type SseSend } from '../../src/sse/index.js';
 import { BearerTokenGuard } from '../auth/bearer-token.guard.js';
+import { ACTIVITY } from './activity-events.js';
 import {
   PostsService,
   type Comment,
@@ -21,7 +22,7 @@ import {
 export class ActivityController {
   constructor(private readonly posts: PostsService) {}
 
-  @SseEndpoint('/activity', { channels: ['activity'] })
+  @SseEndpoint('/activity', { channels: [ACTIVITY.name] })
   activity(send: SseSend) {
     send({ type: 'init', data: 'Connected to activity feed' });
   }
@@ -29,11 +30,13 @@ export class ActivityController {
   /**
    * The whole feed, for a page that (re)loads its state, with the position it
    * was read at in the `SSE-Position` header: the page opens `/activity`
-   * from there (`?lastEventId=<position>`) and misses no post.
+   * from there (`?lastEventId=<position>`) and gets every post after it,
+   * once. Synchronous: the posts this instance followed, read in the same
+   * step as the position.
    */
   @Get('/api/posts')
-  @SsePosition('activity')
-  list(): Promise<FeedPost[]> {
+  @SsePosition(ACTIVITY)
+  list(): FeedPost[] {
     return this.posts.list();
   }
 

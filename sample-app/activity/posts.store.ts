@@ -17,6 +17,11 @@ export interface Post {
 
 /** Where the feed's posts live: in memory for one instance, in Redis for several. */
 export abstract class PostsStore {
+  /**
+   * Whether other instances write it too: then their sends may not have
+   * reached this instance yet when it reads the store.
+   */
+  abstract readonly shared: boolean;
   abstract list(): Promise<Post[]>;
   abstract addPost(input: { title: string; author: string }): Promise<Post>;
   /** `undefined` when the post does not exist. */
@@ -27,6 +32,7 @@ export abstract class PostsStore {
 }
 
 export class InMemoryPostsStore extends PostsStore {
+  readonly shared = false;
   private readonly posts: Post[] = [];
   private nextPostId = 1;
   private nextCommentId = 1;
@@ -57,25 +63,32 @@ export class InMemoryPostsStore extends PostsStore {
   }
 }
 
-/** Posts shared by every instance of the sample app (`REDIS_URL`), so each one's page lists them all. */
+/**
+ * Posts shared by every instance of the sample app (`REDIS_URL`), so each
+ * one's page lists them all, under `keyPrefix` (`SAMPLE_REDIS_PREFIX`).
+ */
 export class RedisPostsStore
   extends PostsStore
   implements OnApplicationShutdown
 {
+  readonly shared = true;
   private readonly redis: Redis;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly keyPrefix: string,
+  ) {
     super();
     this.redis = new Redis(url);
   }
 
   async list(): Promise<Post[]> {
-    const posts = (await this.redis.lrange('sample:posts', 0, -1)).map(
+    const posts = (await this.redis.hvals(this.key('posts'))).map(
       (json) => JSON.parse(json) as Post,
     );
     const pipeline = this.redis.pipeline();
     for (const post of posts)
-      pipeline.lrange(`sample:comments:${post.id}`, 0, -1);
+      pipeline.lrange(this.key(`comments:${post.id}`), 0, -1);
     const comments = (await pipeline.exec()) ?? [];
     posts.forEach(
       (post, i) =>
@@ -83,16 +96,16 @@ export class RedisPostsStore
           (json) => JSON.parse(json) as Comment,
         )),
     );
-    return posts;
+    return posts.sort((a, b) => a.id - b.id);
   }
 
   async addPost(input: { title: string; author: string }): Promise<Post> {
     const post: Post = {
-      id: await this.redis.incr('sample:post-id'),
+      id: await this.redis.incr(this.key('post-id')),
       ...input,
       comments: [],
     };
-    await this.redis.rpush('sample:posts', JSON.stringify(post));
+    await this.redis.hset(this.key('posts'), post.id, JSON.stringify(post));
     return post;
   }
 
@@ -100,15 +113,15 @@ export class RedisPostsStore
     postId: number,
     input: { author: string; body: string },
   ): Promise<Comment | undefined> {
-    if (postId > Number((await this.redis.get('sample:post-id')) ?? 0))
+    if (!(await this.redis.hexists(this.key('posts'), String(postId))))
       return undefined;
     const comment: Comment = {
-      id: await this.redis.incr('sample:comment-id'),
+      id: await this.redis.incr(this.key('comment-id')),
       post_id: postId,
       ...input,
     };
     await this.redis.rpush(
-      `sample:comments:${postId}`,
+      this.key(`comments:${postId}`),
       JSON.stringify(comment),
     );
     return comment;
@@ -116,5 +129,9 @@ export class RedisPostsStore
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit();
+  }
+
+  private key(name: string): string {
+    return `${this.keyPrefix}${name}`;
   }
 }

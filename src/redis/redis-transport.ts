@@ -176,7 +176,7 @@ export class RedisTransport extends SseTransport {
       {
         idOf: (position) => formatEventId(this.currentEpoch, position),
         epoch: () => this.currentEpoch,
-        hasMembers: (channel) => this.sink.count(channel) > 0,
+        hasMembers: (channel) => this.sink.hasMembers(channel),
         channelsWithMembers: () => this.sink.channelsWithMembers(),
         deliver: (channel, message) => this.sink.deliver(channel, message),
         resetMembers: (channel) => this.sink.resetMembers(channel),

@@ -10,6 +10,12 @@ export type { SseSlowClientOptions } from './slow-client-options.interface.js';
 export { ChannelService } from './channels/channel.service.js';
 export { SseChannel } from './channels/channel.js';
 export type { SseChannelOptions } from './channels/channel-options.interface.js';
+export type {
+  SseFollowListener,
+  SseFollowedEvent,
+  SseFollowedEventOf,
+  SseFollowing,
+} from './channels/followed-event.js';
 export { SseEndpoint } from './decorators/sse-endpoint.decorator.js';
 export { SsePosition } from './snapshot/sse-position.decorator.js';
 export { SSE_POSITION_HEADER } from './sse.constants.js';

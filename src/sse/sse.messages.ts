@@ -82,6 +82,10 @@ export const MESSAGES = {
     `${endpoint} is an @SseEndpoint() but SseModule is not part of this application: add SseModule (or SseModule.forRoot()) to the imports of your root module.`,
   onCloseCallbackFailed: (connectionId: string) =>
     `An onClose() callback of SSE connection ${connectionId} threw; the other callbacks still ran.`,
+  followListenerNotFunctions: (channel: string, listener: unknown) =>
+    `channel("${channel}").follow() takes { event: (event) => ..., reset: () => ... }, two functions, got ${describeValue(listener)}.`,
+  followListenerFailed: (channel: string, what: 'event' | 'reset') =>
+    `A follower of channel "${channel}" threw in its ${what}() listener; ${what === 'event' ? 'the connections and the other followers still got the event' : 'the others were still reset'}, and it goes on following.`,
   noContentTooLate: () =>
     `noContent() must be called before the handler sends or closes: once the stream has started, its status is 200. Send a final event the client closes its EventSource on instead.`,
   replayFailed: (connectionId: string, err: unknown) =>

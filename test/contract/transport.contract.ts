@@ -64,6 +64,16 @@ export function transportContract(
       return recording;
     }
 
+    /** A follower of `channel` (`SseChannel.follow()`): what it got, as `type:data`, or `reset`. */
+    function follower(channel: string): string[] {
+      const log: string[] = [];
+      registry.follow(channel, {
+        event: (event) => log.push(`${event.type}:${event.data}`),
+        reset: () => log.push('reset'),
+      });
+      return log;
+    }
+
     it('delivers each event once to every member, in send order, as one shared message with the next position', async () => {
       const [a, b] = [member('feed'), member('feed')];
       const start = registry.head;
@@ -236,6 +246,17 @@ export function transportContract(
       expect(await registry.countAll('nobody')).toBe(0);
     });
 
+    it("delivers to a channel's followers, in order, though it has no connection, and counts them nowhere", async () => {
+      const followed = follower('f');
+      registry.publish('f', { data: 'one' });
+      registry.publish('elsewhere', { data: 'not followed' });
+      registry.publish('f', { type: 'two', data: { n: 2 } });
+      await waitFor(() => followed.length === 2, 'the events');
+      expect(followed).toEqual(['message:one', 'two:{"n":2}']);
+      expect(registry.count('f')).toBe(0);
+      expect(await registry.countAll('f')).toBe(0);
+    });
+
     it('reports itself up', () => {
       expect(transport.health()).toMatchObject({
         status: 'up',
@@ -339,6 +360,29 @@ export function transportContract(
         expect(positions).toEqual([...positions].sort((p, q) => p - q));
         // Only the channel that lost events is reset.
         expect(other.resets).toBe(0);
+      });
+
+    if (fixture.loseEvents)
+      it('when its reader lost events, resets the followers of their channel, though it has no connection, then delivers on in order', async () => {
+        const followed = follower('gap');
+        registry.publish('gap', { data: 'g0' });
+        await waitFor(() => followed.length === 1, 'the first event');
+        await fixture.loseEvents!(transport, () => {
+          for (let i = 1; i <= 10; i++)
+            registry.publish('gap', { data: `g${i}` });
+        });
+        await waitFor(
+          () => followed.at(-1) === 'message:g10',
+          'the events after the loss',
+          15_000,
+        );
+        expect(followed).toEqual([
+          'message:g0',
+          'reset',
+          'message:g8',
+          'message:g9',
+          'message:g10',
+        ]);
       });
   });
 }

@@ -130,6 +130,7 @@ describe.each(ADAPTERS)(
         author: 'ada',
       });
       expect(JSON.parse(feed.dataOf('new_comment')[0])).toEqual({
+        id: comment.body.id,
         post_id: post.body.id,
         author: 'bob',
         body: 'Nice',

@@ -7,13 +7,25 @@ export class SampleAppProcess {
   output = '';
   exited = false;
 
-  constructor(readonly port: number) {}
+  /**
+   * @param env added to the environment it runs in, which has no `REDIS_URL`
+   * unless given here (`REDIS_URL` and `SAMPLE_REDIS_PREFIX` for Redis mode).
+   */
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<void> {
     this.output = '';
     this.exited = false;
     const child = spawn(process.execPath, ['dist/sample-app/main.js'], {
-      env: { ...process.env, PORT: String(this.port), REDIS_URL: '' },
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        REDIS_URL: '',
+        ...this.env,
+      },
     });
     this.child = child;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk));

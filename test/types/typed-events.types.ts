@@ -72,3 +72,31 @@ orders.send(built);
 // @ts-expect-error SseEventOf is the same union
 const wrong: SseEventOf<OrderEvents> = { type: 'connected', data: order };
 void wrong;
+
+// A follower of a typed channel: the type narrows the event, and json() is its payload.
+const following = orders.follow({
+  event: (event) => {
+    if (event.type === 'new_order') {
+      const followed: Order = event.json();
+      void followed;
+      // @ts-expect-error a new_order's payload is an Order
+      const text: string = event.json();
+      void text;
+    }
+    // @ts-expect-error an event type the map does not have
+    if (event.type === 'cancelled') return;
+  },
+  reset: () => undefined,
+});
+following.close();
+// @ts-expect-error a follower must say how it reloads its state
+orders.follow({ event: () => undefined });
+// Untyped: any type, json() unknown.
+untyped.follow({
+  event: (event) => {
+    const value: unknown = event.json();
+    const type: string = event.type;
+    void [value, type, event.id, event.data];
+  },
+  reset: () => undefined,
+});

@@ -3,10 +3,14 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ChannelFollower, type FollowedChannels } from './channel-follower.js';
 import type { ChannelMember } from './channel-member.js';
+import type { FollowListener } from './followed-event.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
 import { formatEventId } from '../history/event-id.js';
 import type { HistoryLimits } from '../history/history-limits.js';
+import { SseOptionsError } from '../errors/sse-options.error.js';
+import { MESSAGES } from '../sse.messages.js';
 import { DeliveredEvent } from '../connection/delivered-event.js';
 import {
   resolveSlowClient,
@@ -27,9 +31,12 @@ export interface ChannelSettings {
 
 /**
  * The channels of this process: who is a member of which (kept here only: a
- * connection asks for its channels), and each channel's settings. Events go out through the transport, which orders them, keeps their
- * history and hands them back here (at once in memory, through the broker with
- * several processes) to be delivered to the members.
+ * connection asks for its channels), and each channel's settings. A
+ * channel's members are its connections and its followers
+ * (`SseChannel.follow()`); only connections are counted. Events go out
+ * through the transport, which orders them, keeps their history and hands
+ * them back here (at once in memory, through the broker with several
+ * processes) to be delivered to the members.
  *
  * A channel is listed while it has members here, or history in this process;
  * once it has neither, its settings are forgotten too (the channel handle
@@ -41,9 +48,22 @@ export interface ChannelSettings {
  */
 @Injectable()
 export class ChannelRegistry
-  implements TransportSink, OnModuleInit, OnApplicationShutdown
+  implements
+    TransportSink,
+    FollowedChannels,
+    OnModuleInit,
+    OnApplicationShutdown
 {
   private readonly members = new Map<string, Set<ChannelMember>>();
+  private readonly followers = new Map<string, Set<ChannelFollower>>();
+  /**
+   * Calls to followers not made yet, in order. A listener that sends (in
+   * memory, delivered at once) would otherwise hand the new event to the
+   * followers after it before the event they are being given: queued, each
+   * follower gets every event in position order.
+   */
+  private readonly followerCalls: Array<() => void> = [];
+  private callingFollowers = false;
   /**
    * The same membership by member, in the order each joined: what a
    * connection lists as its channels, and leaves when it ends. Kept with
@@ -144,6 +164,31 @@ export class ChannelRegistry
     return true;
   }
 
+  /** Follows channel `name` with `listener` from now on: see `SseChannel.follow()`. */
+  follow(name: string, listener: FollowListener): ChannelFollower {
+    if (
+      typeof listener?.event !== 'function' ||
+      typeof listener?.reset !== 'function'
+    )
+      throw new SseOptionsError(
+        MESSAGES.followListenerNotFunctions(name, listener),
+      );
+    const follower = new ChannelFollower(name, listener, this);
+    let followers = this.followers.get(name);
+    if (!followers) this.followers.set(name, (followers = new Set()));
+    followers.add(follower);
+    this.transport.membersChanged?.(name);
+    return follower;
+  }
+
+  /** Stops `follower`'s deliveries (`follower.close()`). */
+  unfollow(name: string, follower: ChannelFollower): void {
+    const followers = this.followers.get(name);
+    if (!followers?.delete(follower)) return;
+    if (followers.size === 0) this.followers.delete(name);
+    this.transport.membersChanged?.(name);
+  }
+
   /** Removes `member` from every channel it is a member of. */
   leaveAll(member: ChannelMember): void {
     for (const name of this.memberships.get(member) ?? [])
@@ -196,21 +241,27 @@ export class ChannelRegistry
     return this.transport.readAfter(names, position);
   }
 
-  /** Number of members of channel `name` in this process. */
+  /** Number of connections subscribed to channel `name` in this process (followers are not counted). */
   count(name: string): number {
     return this.members.get(name)?.size ?? 0;
   }
 
-  /** Number of members of channel `name` in every process. */
+  /** Whether channel `name` has members in this process: connections, or followers. */
+  hasMembers(name: string): boolean {
+    return this.members.has(name) || this.followers.has(name);
+  }
+
+  /** Number of connections subscribed to channel `name` in every process. */
   countAll(name: string): Promise<number> {
     return this.transport.countAll(name, this.count(name));
   }
 
   channelsWithMembers(): Iterable<string> {
-    return this.members.keys();
+    if (this.followers.size === 0) return this.members.keys();
+    return new Set([...this.members.keys(), ...this.followers.keys()]);
   }
 
-  /** Members of each channel that has any, in this process. */
+  /** Connections subscribed to each channel that has any, in this process. */
   memberCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const [name, members] of this.members) counts[name] = members.size;
@@ -234,25 +285,55 @@ export class ChannelRegistry
 
   deliver(name: string, message: ChannelMessage): number {
     const members = this.members.get(name);
-    if (!members) return 0;
-    // Made once here and shared by every member: what writing the event
-    // costs (its wire text, its size) is worked out once for all of them.
-    const event = new DeliveredEvent(message);
     let delivered = 0;
-    // A delivery can drop a member that stopped reading, which removes it from
-    // `members` during the loop; a Set's iterator skips removed entries.
-    for (const member of members) {
-      if (member.deliver(event)) delivered++;
+    if (members) {
+      // Made once here and shared by every member: what writing the event
+      // costs (its wire text, its size) is worked out once for all of them.
+      const event = new DeliveredEvent(message);
+      // A delivery can drop a member that stopped reading, which removes it from
+      // `members` during the loop; a Set's iterator skips removed entries.
+      for (const member of members) {
+        if (member.deliver(event)) delivered++;
+      }
     }
+    // After the connections: a follower's listener may send.
+    this.callFollowers(this.followers.get(name), (follower) =>
+      follower.deliver(message),
+    );
     return delivered;
   }
 
   resetMembers(name: string): void {
     for (const member of this.members.get(name) ?? []) member.sendReset();
+    this.callFollowers(this.followers.get(name), (follower) =>
+      follower.reset(),
+    );
   }
 
   restarted(): void {
     for (const listener of this.restartListeners) listener();
+    for (const followers of this.followers.values())
+      this.callFollowers(followers, (follower) => follower.reset());
+  }
+
+  /** Makes `call` for each of `followers`, in order after the calls queued before (see `followerCalls`). */
+  private callFollowers(
+    followers: ReadonlySet<ChannelFollower> | undefined,
+    call: (follower: ChannelFollower) => void,
+  ): void {
+    if (!followers) return;
+    for (const follower of followers)
+      this.followerCalls.push(() => call(follower));
+    if (this.callingFollowers) return;
+    this.callingFollowers = true;
+    try {
+      // A call may queue more (a listener that sends): they are run too.
+      for (let i = 0; i < this.followerCalls.length; i++)
+        this.followerCalls[i]();
+    } finally {
+      this.followerCalls.length = 0;
+      this.callingFollowers = false;
+    }
   }
 
   forgotten(name: string): void {

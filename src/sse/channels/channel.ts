@@ -1,5 +1,6 @@
 import type { SseEventMap, SseEventOf } from '../sse-event-map.js';
 import type { ChannelRegistry, ChannelSettings } from './channel.registry.js';
+import type { SseFollowing, SseFollowListener } from './followed-event.js';
 
 /**
  * A named stream of events that any number of connections subscribe to.
@@ -44,6 +45,31 @@ export class SseChannel<TEvents extends SseEventMap = never> {
    */
   position(): string {
     return this.registry.position();
+  }
+
+  /**
+   * Follows this channel's events as this instance delivers them, from now
+   * on: `listener.event` gets each one once, in position order, in the same
+   * synchronous step in which `position()` moves past it (in memory, within
+   * `send()`; with Redis, as the instance reads it from Redis). So state a
+   * service builds from the events (a projection), read together with
+   * `position()` without an `await` in between, is one cut of the sequence:
+   * a page that loads it with `@SsePosition()` and opens its stream from
+   * there misses no event and gets none twice, on every instance. See
+   * "Serving state built from the events" in docs/delivery-guarantees.md.
+   *
+   * `listener.reset` is called when events of the channel were missed and
+   * cannot be delivered (with Redis: trimmed before this instance read them,
+   * or lost with Redis's data): load the state again. A listener that throws
+   * is logged, and the connections and other followers still get the event.
+   * An event a listener sends reaches the followers after it returns.
+   *
+   * A follower is not a connection: `count()`, `countAll()` and the stats
+   * leave it out. Call `close()` on the result to stop following. Throws an
+   * `SseOptionsError` when `event` or `reset` is not a function.
+   */
+  follow(listener: SseFollowListener<TEvents>): SseFollowing {
+    return this.registry.follow(this.name, listener);
   }
 
   /** The number of connections subscribed to this channel now, on this instance. */

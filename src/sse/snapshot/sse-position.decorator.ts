@@ -5,6 +5,7 @@ import { SseChannelNameError } from '../errors/sse-channel-name.error.js';
 import type { SseEventMap } from '../sse-event-map.js';
 import { SSE_POSITION_METADATA } from '../sse.constants.js';
 import { MESSAGES } from '../sse.messages.js';
+import { documentSsePosition } from '../openapi/sse-position-openapi.js';
 import { SsePositionInterceptor } from './sse-position.interceptor.js';
 
 /**
@@ -24,10 +25,13 @@ import { SsePositionInterceptor } from './sse-position.interceptor.js';
  * The position is taken just before the handler runs, so it is never newer
  * than the state the handler reads: no event after the snapshot is lost. An
  * event whose state the handler reads is sent again on the stream only if it
- * was sent while the handler waited for I/O (see "Loading a page: the
+ * was sent while the handler waited for I/O, or, with Redis, if the handler
+ * reads a shared store that has it before this instance delivered it: serve
+ * state built with `channel.follow()` instead (see "Loading a page: the
  * snapshot pattern" in docs/delivery-guarantees.md). Throws an
  * `SseChannelNameError`, when the class is declared, for no channel or an
- * ill-formed name.
+ * ill-formed name. With `@nestjs/swagger`, the route's success responses
+ * document the header.
  * @publicApi
  */
 export function SsePosition(
@@ -45,5 +49,6 @@ export function SsePosition(
   return applyDecorators(
     SetMetadata(SSE_POSITION_METADATA, names),
     UseInterceptors(SsePositionInterceptor),
+    documentSsePosition,
   );
 }

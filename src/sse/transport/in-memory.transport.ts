@@ -165,7 +165,7 @@ export class InMemoryTransport extends SseTransport {
     channel: string,
     history = this.histories.get(channel),
   ): void {
-    if (this.sink.count(channel) > 0) return;
+    if (this.sink.hasMembers(channel)) return;
     if (history) {
       history.evictExpired(Date.now());
       if (!history.isEmpty) return;

@@ -27,9 +27,18 @@ export interface TransportSink {
   restarted(): void;
   /** The history limits of `channel`: keep at most this much of it. */
   historyOf(channel: string): HistoryLimits;
-  /** Members of `channel` in this process. */
+  /**
+   * Connections subscribed to `channel` in this process: what a transport
+   * that counts across processes writes. Followers (`SseChannel.follow()`)
+   * are members that are not counted.
+   */
   count(channel: string): number;
-  /** Channels with members in this process. */
+  /**
+   * Whether `channel` has members in this process (connections, or
+   * followers): a transport may skip the events of a channel without.
+   */
+  hasMembers(channel: string): boolean;
+  /** Channels with members (connections, or followers) in this process. */
   channelsWithMembers(): Iterable<string>;
   /**
    * Tells the sink that `channel`, which has no members in this process, has
