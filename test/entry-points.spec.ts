@@ -52,6 +52,8 @@ describe('entry points', () => {
       '@nestjs/swagger',
       'node:crypto',
       'node:http',
+      // For RST_STREAM's CANCEL code, with which an HTTP/2 stream is dropped.
+      'node:http2',
       'node:module',
       'rxjs',
     ]);
