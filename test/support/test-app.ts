@@ -8,7 +8,7 @@ import { SSE_MODULE_OPTIONS } from '../../src/sse/sse.module-definition.js';
 
 /**
  * `SSE_TEST_DELIVERY=direct` runs every suite with `delivery: 'direct'`, as
- * `npm test` does after running them with Nest's pipeline.
+ * `npm test` does in its `direct` jest project (jest.config.js).
  */
 export const TEST_DELIVERY = process.env
   .SSE_TEST_DELIVERY as SseModuleOptions['delivery'];
