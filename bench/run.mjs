@@ -46,7 +46,8 @@ const HELP = `Usage: npm run bench -- [options]
                           library-redis,library-redis-<mode>: two instances on Redis,
                           clients on one, sends on the other;
                           library-redis-single,library-redis-single-<mode>: one instance
-                          on Redis (default: all but the library-redis-single ones)
+                          on Redis; library-fastify: the library on Fastify (default:
+                          all but the library-redis-single ones and library-fastify)
   --redis-url <url>       the Redis of the library-redis servers; their keys go under
                           sse-bench:<random>: and are deleted at the end
                           (default redis://127.0.0.1:6379)
@@ -59,8 +60,9 @@ const HELP = `Usage: npm run bench -- [options]
   --overload-payload <b>  (default 128)
   --overload-reps <k>     in how many of the repetitions it runs (default 1: it takes long
                           for the servers that fall far behind)
-  --profile               write a CPU profile of every send phase of every server to
-                          <out>/profiles/ (read them with bench/profile-summary.mjs);
+  --profile               write a CPU profile of every send phase of every server, and
+                          of every storm, to <out>/profiles/ (read them with
+                          bench/profile-summary.mjs);
                           profiling slows the servers: do not compare its timings
   --only <fanout|storm>   run only the fan-out scenarios (tick, burst, idle memory,
                           overload) or only the reconnect storm (default: both)
@@ -68,8 +70,8 @@ const HELP = `Usage: npm run bench -- [options]
   --storm-n <k>           clients of the reconnect storm (default 10000; --quick: 200)
   --storm-missed <k>      events each client misses before it reconnects (default 100)
   --storm-reps <k>        repetitions of the storm (default 3; --quick: 1)
-  --storm-rows <list>     raw,nest-plain,library (N plain connections at once),
-                          library-resume (in memory, same process), library-restart
+  --storm-rows <list>     raw,nest-plain,library,library-fastify (N plain connections
+                          at once), library-resume (in memory, same process), library-restart
                           (in memory, new process: resets), library-redis-restart
                           (new process on the same Redis) (default: all; --quick:
                           library-restart,library-redis-restart)
@@ -286,6 +288,15 @@ function serversUnderTest(selected, { modes, defaultMode }) {
     },
   ];
   const notes = [];
+  // On request only: the same on Fastify, for its idle memory per connection.
+  servers.push({
+    key: 'library-fastify',
+    label: 'library on Fastify (default)',
+    script: 'servers/library.mjs',
+    args: ['--adapter', 'fastify'],
+    library: true,
+    optIn: true,
+  });
   const extra = modes.filter((mode) => mode !== defaultMode);
   for (const mode of extra) {
     servers.push({
@@ -865,6 +876,13 @@ async function main() {
             missed: options.stormMissed,
             delivery: options.stormDelivery,
             stallMs: options.stallMs,
+            profilePath: options.profile
+              ? join(
+                  options.out,
+                  'profiles',
+                  `storm-${row.key}-n${options.stormN}-rep${rep + 1}.cpuprofile`,
+                )
+              : undefined,
           },
           generator,
           row.redis && {

@@ -34,6 +34,7 @@ export function summarizeStorm(runs) {
       peakRssMB: m((r) => r.peakRssMB),
       peakGrowthMB: m((r) => r.peakGrowthMB),
       keptRssPerConnectionBytes: m((r) => r.keptRssPerConnectionBytes),
+      keptHeapPerConnectionBytes: m((r) => r.keptHeapPerConnectionBytes),
       liveP50Ms: m((r) => r.live?.latencyMs.p50),
       liveP99Ms: m((r) => r.live?.latencyMs.p99),
       replayed: sum(reps.map((r) => r.replayed)),
@@ -76,7 +77,7 @@ export function renderStorm(storm) {
   const lines = [
     `Reconnect storm: N=${storm.n} clients at once, ${storm.missed} missed events each, ${storm.reps} repetition(s), delivery ${storm.delivery ?? 'default'}; medians`,
     'connect s: first connect to last response headers; caught up s: to the last client with every missed event (or its reset);',
-    'CPU µs/conn: server CPU over that span / N; kept: RSS per connection after the storm (full GC); live: the first event after it',
+    'CPU µs/conn: server CPU over that span / N; kept, heap: RSS and JS heap per connection after the storm (full GC); live: the first event after it',
     table(
       [
         'row',
@@ -89,6 +90,7 @@ export function renderStorm(storm) {
         'peak MB',
         'Δpeak MB',
         'kept KiB',
+        'heap KiB',
         'live p50 ms',
         'live p99 ms',
         'replayed',
@@ -109,6 +111,7 @@ export function renderStorm(storm) {
         fmt(r.peakRssMB, 0),
         fmt(r.peakGrowthMB, 0),
         fmt(r.keptRssPerConnectionBytes / 1024, 1),
+        fmt(r.keptHeapPerConnectionBytes / 1024, 2),
         fmt(r.liveP50Ms),
         fmt(r.liveP99Ms),
         r.replayed,

@@ -39,6 +39,14 @@ export const STORM_ROWS = [
     library: true,
   },
   {
+    key: 'library-fastify',
+    label: 'library on Fastify: N connect',
+    script: 'servers/library.mjs',
+    args: ['--adapter', 'fastify'],
+    kind: 'connect',
+    library: true,
+  },
+  {
     key: 'library-resume',
     label: 'library in memory: resume',
     script: 'servers/library.mjs',
@@ -79,11 +87,12 @@ export function stormRows(keys) {
 const PATH = '/sse';
 
 /**
- * Runs one row of the storm: `{ n, missed, delivery, stallMs }` from the
- * options; `redis` is `{ probe, prefix, url }` for the Redis row.
+ * Runs one row of the storm: `{ n, missed, delivery, stallMs, profilePath }`
+ * from the options (with a profile path, a CPU profile of the server over the
+ * storm is written there); `redis` is `{ probe, prefix, url }` for the Redis row.
  */
 export async function runStormRow(row, options, generator, redis) {
-  const args = [];
+  const args = [...(row.args ?? [])];
   if (row.library && options.delivery)
     args.push('--delivery', options.delivery);
   if (row.redis) args.push('--redis', redis.prefix, '--redis-url', redis.url);
@@ -104,11 +113,11 @@ export async function runStormRow(row, options, generator, redis) {
 }
 
 /** N new clients at once, no id: the cost of opening a connection. */
-async function connectStorm(start, { n, stallMs }, generator) {
+async function connectStorm(start, { n, stallMs, profilePath }, generator) {
   const server = start();
   const { port } = await server.ready;
   const before = await server.call('memory');
-  const measure = measureServer(server);
+  const measure = await measureServer(server, profilePath);
   const connected = await generator.call('storm-connect', {
     port,
     path: PATH,
@@ -116,7 +125,7 @@ async function connectStorm(start, { n, stallMs }, generator) {
     resume: false,
   });
   await waitForSubscribers(server, connected.open);
-  const storm = measure.stop(n);
+  const storm = await measure.stop(n);
   const live = await liveEvent(server, generator, 0, stallMs, n);
   const after = await server.call('memory');
   return {
@@ -139,7 +148,7 @@ async function connectStorm(start, { n, stallMs }, generator) {
 async function resumeStorm(
   row,
   start,
-  { n, missed, stallMs },
+  { n, missed, stallMs, profilePath },
   generator,
   redis,
 ) {
@@ -209,7 +218,7 @@ async function resumeStorm(
     trackIds: true,
   });
   const redisCpuBefore = redis ? await redis.probe.cpuSeconds() : 0;
-  const measure = measureServer(server);
+  const measure = await measureServer(server, profilePath);
   const connected = await generator.call('storm-connect', {
     port,
     path: PATH,
@@ -219,7 +228,7 @@ async function resumeStorm(
     total: connected.open,
     stallMs,
   });
-  const storm = measure.stop(n);
+  const storm = await measure.stop(n);
   const redisCpuUsPerResume = redis
     ? (((await redis.probe.cpuSeconds()) - redisCpuBefore) * 1e6) / n
     : null;
@@ -252,15 +261,20 @@ async function resumeStorm(
   };
 }
 
-/** CPU time and peak RSS of `server` from now until `stop(n)`, which gives them per connection. */
-function measureServer(server) {
+/**
+ * CPU time and peak RSS of `server` from now until `stop(n)`, which gives
+ * them per connection; with `profilePath`, a CPU profile of that span too.
+ */
+async function measureServer(server, profilePath) {
+  if (profilePath) await server.call('profile-start');
   const rssBefore = rssBytes(server.pid);
   const stopPeak = watchPeakRss(server.pid);
   const cpuBefore = cpuTicks(server.pid);
   return {
-    stop(n) {
+    async stop(n) {
       const ticks = cpuTicks(server.pid) - cpuBefore;
       const peak = stopPeak();
+      if (profilePath) await server.call('profile-stop', { path: profilePath });
       return {
         cpuMs: ticks * (1000 / CLK_TCK),
         cpuUsPerConnection: (ticks * (1e6 / CLK_TCK)) / n,
