@@ -210,6 +210,8 @@ function parseOptions(argv) {
         throw new Error(`unknown option ${arg}\n\n${HELP}`);
     }
   }
+  // The rows the user named (not --quick's choice): naming the Redis row without Redis fails.
+  o.stormRowsNamed = given.has('--storm-rows') ? o.stormRows : null;
   if (o.quick) {
     // Small enough for CI; explicit options still win.
     if (!given.has('--reps')) o.reps = 1;
@@ -233,6 +235,7 @@ function parseOptions(argv) {
     );
   if (!Number.isInteger(o.stormMissed) || o.stormMissed < 1)
     throw new Error(`--storm-missed ${o.stormMissed}: must be at least 1`);
+  if (o.stormRows) stormRows(o.stormRows); // throws on an unknown row, before the build
   if (!Number.isInteger(o.stormReps) || o.stormReps < 1)
     throw new Error(`--storm-reps ${o.stormReps}: must be at least 1`);
   for (const p of o.pattern)
@@ -721,7 +724,7 @@ async function main() {
       ? { probe: null, skipped: redisSkipped }
       : await redisForServers(
           [{ key: 'library-redis-restart (storm)', redis: 'storm' }],
-          options.stormRows?.includes('library-redis-restart')
+          options.stormRowsNamed?.includes('library-redis-restart')
             ? ['library-redis-restart (storm)']
             : null,
           options.redisUrl,
