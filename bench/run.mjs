@@ -76,6 +76,8 @@ const HELP = `Usage: npm run bench -- [options]
                           (new process on the same Redis) (default: all; --quick:
                           library-restart,library-redis-restart)
   --storm-delivery <mode> the library's delivery in the storm (default: the module's)
+  --storm-backlog <k>     the listen backlog of the storm's servers (not library-fastify)
+                          (default: Node's, 511; the kernel caps it at net.core.somaxconn)
   --no-build              use dist/ as it is (default: npm run build first)
   --out <dir>             where latest.json and latest.svg go (default bench/results)
 `;
@@ -200,6 +202,13 @@ function parseOptions(argv) {
         break;
       case '--storm-delivery':
         o.stormDelivery = value();
+        break;
+      case '--storm-backlog':
+        o.stormBacklog = Number(value());
+        if (!Number.isInteger(o.stormBacklog) || o.stormBacklog < 1)
+          throw new Error(
+            `--storm-backlog ${o.stormBacklog}: must be at least 1`,
+          );
         break;
       case '-h':
       case '--help':
@@ -880,6 +889,7 @@ async function main() {
             n: options.stormN,
             missed: options.stormMissed,
             delivery: options.stormDelivery,
+            backlog: options.stormBacklog,
             stallMs: options.stallMs,
             profilePath: options.profile
               ? join(

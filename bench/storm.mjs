@@ -87,7 +87,7 @@ export function stormRows(keys) {
 const PATH = '/sse';
 
 /**
- * Runs one row of the storm: `{ n, missed, delivery, stallMs, profilePath }`
+ * Runs one row of the storm: `{ n, missed, delivery, backlog, stallMs, profilePath }`
  * from the options (with a profile path, a CPU profile of the server over the
  * storm is written there); `redis` is `{ probe, prefix, url }` for the Redis row.
  */
@@ -95,6 +95,8 @@ export async function runStormRow(row, options, generator, redis) {
   const args = [...(row.args ?? [])];
   if (row.library && options.delivery)
     args.push('--delivery', options.delivery);
+  if (options.backlog !== undefined && row.key !== 'library-fastify')
+    args.push('--backlog', String(options.backlog));
   if (row.redis) args.push('--redis', redis.prefix, '--redis-url', redis.url);
   const processes = [];
   const start = (extra = []) => {

@@ -28,6 +28,21 @@ export function listenPort() {
 }
 
 /**
+ * The listen backlog: `--backlog <n>` (the reconnect storm's `--storm-backlog`),
+ * else `undefined`: Node's default, 511.
+ */
+export function listenBacklog() {
+  const at = process.argv.indexOf('--backlog');
+  if (at === -1) return undefined;
+  const backlog = Number(process.argv[at + 1]);
+  if (!Number.isInteger(backlog) || backlog < 1)
+    throw new Error(
+      `--backlog ${process.argv[at + 1]}: not a positive whole number`,
+    );
+  return backlog;
+}
+
+/**
  * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void, close?: () => Promise<void>, dropClients?: () => void }>} start
  */
 export async function serve(start) {

@@ -6,7 +6,8 @@
 // the clients to the other. The library is imported from the project's own
 // build (npm run build), as the sample app uses it. `--adapter fastify` runs
 // it on @nestjs/platform-fastify instead of Express; `--port <p>` listens on
-// that port (the reconnect storm restarts an instance on the same port).
+// that port (the reconnect storm restarts an instance on the same port),
+// `--backlog <n>` with that listen backlog (Express only).
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -15,7 +16,7 @@ import {
   SseModule,
 } from '../../dist/src/sse/index.js';
 import { decorateClass, decorateMethod } from './decorate.mjs';
-import { listenPort, serve } from './harness.mjs';
+import { listenBacklog, listenPort, serve } from './harness.mjs';
 
 const argument = (name) => {
   const at = process.argv.indexOf(name);
@@ -81,7 +82,12 @@ await serve(async () => {
   const app = http
     ? await NestFactory.create(BenchModule, http, nestOptions)
     : await NestFactory.create(BenchModule, nestOptions);
-  await app.listen(listenPort(), '127.0.0.1');
+  const backlog = listenBacklog();
+  if (backlog !== undefined && http)
+    throw new Error('--backlog: only on Express (the default adapter)');
+  // Nest hands the arguments after the port to Node's server.listen(port, host, backlog).
+  if (backlog === undefined) await app.listen(listenPort(), '127.0.0.1');
+  else await app.listen(listenPort(), '127.0.0.1', backlog);
   const bench = app.get(ChannelService).channel('bench');
   return {
     port: app.getHttpServer().address().port,
