@@ -14,7 +14,7 @@ interface Origin {
  * the first time the number of clients is read (the statistics). The default
  * key, the remote address (`request.ip`), costs a `getpeername` system call
  * and Express's `X-Forwarded-For` parsing: in a profile of 3 000 connections
- * opening at once, half as much time again as all of the module's own code
+ * opening at once, about half as much time as all of the module's own code
  * on that path (bench/README.md, "The reconnect storm"). An application
  * that reads no statistics does not pay it.
  */
