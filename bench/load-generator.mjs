@@ -9,6 +9,12 @@
 //   wait       answer once `total` distinct events arrived (or nothing came for stallMs)
 //   report     counts and latency percentiles of the scenario
 //   disconnect destroy every socket (after the server has closed them, normally)
+// and, for the reconnect storm (bench/storm.mjs):
+//   wait-closed    answer once every connection is closed (the server dropped them)
+//   storm-connect  (re)open every connection at once, each with the `Last-Event-ID`
+//                  of the last `id:` it saw (with `resume`), or N new ones
+//   wait-caught-up answer once every connection reached the scenario's last
+//                  sequence number, or got a reset event
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -20,15 +26,33 @@ const TS_FIELD = ',"ts":';
 
 /** @type {Connection[]} */
 let connections = [];
-let scenario = newScenario(0, 0);
+let scenario = newScenario(0, 0, 0, false);
 /** @type {{ total: number, resolve: () => void } | null} */
 let waiting = null;
 
-function newScenario(connectionCount, eventsPerConnection) {
+/**
+ * A scenario: every connection expects the sequence numbers firstSeq,
+ * firstSeq + 1, … up to firstSeq + eventsPerConnection − 1. With `trackIds`
+ * (the storm), each connection also keeps the last `id:` it saw and counts
+ * `reset` events (a reset stands for every event it still expected).
+ */
+function newScenario(
+  connectionCount,
+  eventsPerConnection,
+  firstSeq = 0,
+  trackIds = false,
+) {
   const expected = connectionCount * eventsPerConnection;
   return {
     eventsPerConnection,
+    firstSeq,
+    endSeq: firstSeq + eventsPerConnection,
+    trackIds,
     expected,
+    resets: 0, // reset events (storm)
+    caughtUp: 0, // connections that reached endSeq (or got a reset)
+    lastCaughtUp: 0,
+    caughtUpAt: new Float64Array(Math.max(1, connectionCount)),
     // One latency sample per delivery, sorted once at the end.
     latencies: new Float64Array(Math.max(1, expected)),
     received: 0, // distinct, in-order deliveries
@@ -52,6 +76,19 @@ class Connection {
     this.sizeLine = '';
     this.partialLine = '';
     this.next = 0; // next expected sequence number
+    this.closed = false;
+    this.lastId = undefined; // the last `id:` seen (storm)
+  }
+
+  /** Forgets the previous socket's parsing state, for a reconnection. */
+  restart() {
+    this.state = 'headers';
+    this.head = '';
+    this.chunked = false;
+    this.chunkLeft = 0;
+    this.crlfLeft = 0;
+    this.sizeLine = '';
+    this.partialLine = '';
     this.closed = false;
   }
 
@@ -112,13 +149,20 @@ class Connection {
       nl = body.indexOf('\n', start)
     ) {
       // data:{"seq":12,"ts":1732412345678.123,"pad":"xx…"}  (a space after the colon is optional)
-      if (
-        body.charCodeAt(start) === 100 /* d */ &&
-        body.startsWith('data:', start)
-      ) {
+      const first = body.charCodeAt(start);
+      if (first === 100 /* d */ && body.startsWith('data:', start)) {
         let at = start + 5;
         if (body.charCodeAt(at) === 32) at++;
         this.onEvent(body, at, receivedAt);
+      } else if (scenario.trackIds) {
+        if (first === 105 /* i */ && body.startsWith('id:', start))
+          this.lastId = fieldValue(body, start + 3, nl);
+        else if (
+          first === 101 /* e */ &&
+          body.startsWith('event:', start) &&
+          fieldValue(body, start + 6, nl) === 'reset'
+        )
+          this.onReset(receivedAt);
       }
       start = nl + 1;
     }
@@ -147,7 +191,7 @@ class Connection {
       line.slice(at + TS_FIELD.length, at + TS_FIELD.length + 24),
     );
 
-    if (seq >= s.eventsPerConnection) {
+    if (seq >= s.endSeq) {
       s.unexpected++;
       return;
     }
@@ -160,75 +204,167 @@ class Connection {
     if (s.received === 0) s.firstReceive = receivedAt;
     s.lastReceive = receivedAt;
     s.latencies[s.received++] = receivedAt - sentAt;
+    if (this.next === s.endSeq) this.reachedEnd(receivedAt);
   }
+
+  /** A reset: the server says the events it missed cannot be replayed, so it expects none of them. */
+  onReset(receivedAt) {
+    const s = scenario;
+    s.resets++;
+    if (this.next >= s.endSeq) return;
+    this.next = s.endSeq;
+    this.reachedEnd(receivedAt);
+  }
+
+  reachedEnd(receivedAt) {
+    const s = scenario;
+    s.caughtUpAt[s.caughtUp++] = receivedAt;
+    s.lastCaughtUp = receivedAt;
+  }
+}
+
+/** The value of a field line (`id: 1`, `event:reset`): after the colon and one optional space. */
+function fieldValue(line, at, end) {
+  if (line.charCodeAt(at) === 32) at++;
+  return line.slice(at, end);
+}
+
+/**
+ * Opens `conn`'s socket to `port` and sends its request (with `Last-Event-ID`
+ * when given); `settle(ok, why)` is called once, when the response's headers
+ * came or the socket failed first.
+ */
+function attach(conn, { port, path, lastEventId }, settle) {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  conn.socket = socket;
+  conn.onOpen = () => settle(true);
+  socket.setNoDelay(true);
+  socket.setEncoding('latin1');
+  const resume =
+    lastEventId === undefined ? '' : `Last-Event-ID: ${lastEventId}\r\n`;
+  socket.on('connect', () => {
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n${resume}\r\n`,
+    );
+  });
+  socket.on('data', (text) => {
+    // One timestamp per read: every event in it arrived at this moment.
+    const receivedAt = origin + performance.now();
+    try {
+      conn.onData(text, receivedAt);
+    } catch (error) {
+      settle(false, error.message);
+      socket.destroy();
+      return;
+    }
+    if (waiting !== null && waiting.reached()) waiting.resolve();
+  });
+  socket.on('error', (error) => settle(false, error.code ?? error.message));
+  socket.on('close', () => {
+    conn.closed = true;
+    settle(false, 'closed before the response');
+  });
+}
+
+/** Counts the outcomes of a set of connection attempts; `done` gets them once every attempt settled. */
+function attempts(count, done) {
+  let open = 0;
+  let failed = 0;
+  let lastOpen = 0;
+  const errors = new Map();
+  const finish = () => {
+    if (open + failed === count)
+      done({ open, failed, lastOpen, errors: Object.fromEntries(errors) });
+  };
+  return {
+    finish,
+    /** A settle function for one attempt (see attach); `then` runs after it settled. */
+    settler(then) {
+      let settled = false;
+      return (ok, why) => {
+        if (settled) return;
+        settled = true;
+        if (ok) {
+          open++;
+          lastOpen = origin + performance.now();
+        } else {
+          failed++;
+          errors.set(why, (errors.get(why) ?? 0) + 1);
+        }
+        then?.();
+        finish();
+      };
+    },
+  };
 }
 
 /** Opens `count` connections, at most `parallel` of them being set up at a time. */
 function connect({ port, path, count, parallel = 200 }) {
   return new Promise((resolve) => {
     let started = 0;
-    let open = 0;
-    let failed = 0;
-    const errors = new Map();
-    const finish = () => {
-      if (open + failed === count)
-        resolve({ open, failed, errors: Object.fromEntries(errors) });
-    };
+    const outcome = attempts(count, resolve);
     const startOne = () => {
       if (started >= count) return;
       started++;
       const conn = new Connection();
       connections.push(conn);
-      let settled = false;
-      const settle = (ok, why) => {
-        if (settled) return;
-        settled = true;
-        if (ok) open++;
-        else {
-          failed++;
-          errors.set(why, (errors.get(why) ?? 0) + 1);
-        }
-        startOne();
-        finish();
-      };
-      conn.onOpen = () => settle(true);
-      const socket = net.connect({ host: '127.0.0.1', port });
-      conn.socket = socket;
-      socket.setNoDelay(true);
-      socket.setEncoding('latin1');
-      socket.on('connect', () => {
-        socket.write(
-          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`,
-        );
-      });
-      socket.on('data', (text) => {
-        // One timestamp per read: every event in it arrived at this moment.
-        const receivedAt = origin + performance.now();
-        try {
-          conn.onData(text, receivedAt);
-        } catch (error) {
-          settle(false, error.message);
-          socket.destroy();
-          return;
-        }
-        if (waiting !== null && scenario.received >= waiting.total)
-          waiting.resolve();
-      });
-      socket.on('error', (error) => settle(false, error.code ?? error.message));
-      socket.on('close', () => {
-        conn.closed = true;
-        settle(false, 'closed before the response');
-      });
+      attach(conn, { port, path }, outcome.settler(startOne));
     };
     for (let i = 0; i < Math.min(parallel, count); i++) startOne();
-    if (count === 0) finish();
+    if (count === 0) outcome.finish();
   });
 }
 
-/** Resolves once `total` distinct events arrived, or when none arrived for `stallMs`. */
-function waitFor({ total, stallMs }) {
+/**
+ * The storm: opens every connection again at once (all `net.connect` calls
+ * in one synchronous loop), each with the `Last-Event-ID` of the last id it
+ * saw when `resume` is set; with no connections yet, opens `count` new ones
+ * the same way. Answers once every one has its response headers or failed,
+ * with the time of the first attempt and of the last response.
+ */
+function stormConnect({ port, path, count, resume }) {
   return new Promise((resolve) => {
-    let lastCount = scenario.received;
+    if (connections.length === 0)
+      for (let i = 0; i < count; i++) connections.push(new Connection());
+    const firstConnect = origin + performance.now();
+    const outcome = attempts(connections.length, (result) =>
+      resolve({ ...result, firstConnect }),
+    );
+    for (const conn of connections) {
+      if (!conn.closed && conn.socket) conn.socket.destroy();
+      conn.restart();
+      attach(
+        conn,
+        { port, path, lastEventId: resume ? conn.lastId : undefined },
+        outcome.settler(),
+      );
+    }
+    if (connections.length === 0) outcome.finish();
+  });
+}
+
+/** Resolves once every connection is closed (polled every 20 ms), or after `timeoutMs`. */
+function waitClosed({ timeoutMs = 30_000 }) {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const check = () => {
+      const open = connections.filter((conn) => !conn.closed).length;
+      if (open === 0 || Date.now() > deadline) resolve({ open });
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+/**
+ * Resolves once `total` distinct events arrived (or, with `caughtUp`, once
+ * `total` connections reached the scenario's end), or when that count did not
+ * move for `stallMs`.
+ */
+function waitFor({ total, stallMs, caughtUp = false }) {
+  const count = caughtUp ? () => scenario.caughtUp : () => scenario.received;
+  return new Promise((resolve) => {
+    let lastCount = count();
     let lastProgress = Date.now();
     const done = (timedOut) => {
       clearInterval(watchdog);
@@ -236,17 +372,19 @@ function waitFor({ total, stallMs }) {
       resolve({
         timedOut,
         received: scenario.received,
+        caughtUp: scenario.caughtUp,
         lastReceive: scenario.lastReceive,
+        lastCaughtUp: scenario.lastCaughtUp,
       });
     };
     const watchdog = setInterval(() => {
-      if (scenario.received !== lastCount) {
-        lastCount = scenario.received;
+      if (count() !== lastCount) {
+        lastCount = count();
         lastProgress = Date.now();
       } else if (Date.now() - lastProgress > stallMs) done(true);
     }, 100);
-    waiting = { total, resolve: () => done(false) };
-    if (scenario.received >= total) done(false);
+    waiting = { reached: () => count() >= total, resolve: () => done(false) };
+    if (count() >= total) done(false);
   });
 }
 
@@ -264,11 +402,11 @@ function report() {
   let closed = 0;
   for (const conn of connections) {
     if (conn.state !== 'body') continue; // never opened: reported by `connect`
-    if (conn.next < s.eventsPerConnection)
-      missingAtEnd += s.eventsPerConnection - conn.next;
+    if (conn.next < s.endSeq) missingAtEnd += s.endSeq - conn.next;
     if (conn.closed) closed++;
   }
   const sorted = s.latencies.subarray(0, s.received).sort();
+  const caughtUpAt = s.caughtUpAt.subarray(0, s.caughtUp).sort();
   return {
     expected: s.expected,
     received: s.received,
@@ -277,6 +415,13 @@ function report() {
     unexpected: s.unexpected,
     otherData: s.otherData,
     closedConnections: closed,
+    resets: s.resets,
+    caughtUp: s.caughtUp,
+    caughtUpAt: {
+      p50: percentile(caughtUpAt, 50),
+      p99: percentile(caughtUpAt, 99),
+      last: percentile(caughtUpAt, 100),
+    },
     firstReceive: s.firstReceive,
     lastReceive: s.lastReceive,
     latencyMs: {
@@ -307,16 +452,33 @@ process.on('message', async (msg) => {
     case 'connect':
       body = await connect(msg);
       break;
-    case 'expect':
-      for (const conn of connections) conn.next = 0;
+    case 'expect': {
+      const firstSeq = msg.firstSeq ?? 0;
+      for (const conn of connections) conn.next = firstSeq;
+      // The storm expects on connections that are closed, to be reopened.
+      const counted = msg.trackIds
+        ? connections
+        : connections.filter((conn) => conn.state === 'body');
       scenario = newScenario(
-        connections.filter((conn) => conn.state === 'body').length,
+        counted.length,
         msg.eventsPerConnection,
+        firstSeq,
+        msg.trackIds === true,
       );
       body = {};
       break;
+    }
     case 'wait':
       body = await waitFor(msg);
+      break;
+    case 'wait-caught-up':
+      body = await waitFor({ ...msg, caughtUp: true });
+      break;
+    case 'wait-closed':
+      body = await waitClosed(msg);
+      break;
+    case 'storm-connect':
+      body = await stormConnect(msg);
       break;
     case 'report':
       body = report();

@@ -7,24 +7,28 @@
 // the server's CPU time and memory from /proc. Everything listens on 127.0.0.1.
 // For the Redis mode it also opens a connection to Redis (redis-probe.mjs):
 // two servers share a key prefix, one sends and the clients are on the other.
-import { execSync, spawn, spawnSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FD_LIMIT, startNode } from './child-process.mjs';
+import { CLK_TCK, cpuTicks, rssBytes, watchPeakRss } from './proc-stats.mjs';
 import { connectRedisProbe } from './redis-probe.mjs';
+import { sleep, waitForSubscribers } from './server-waits.mjs';
+import { runStormRow, stormProblems, stormRows } from './storm.mjs';
+import { renderStorm } from './storm-report.mjs';
 import {
   aggregate,
   findProblems,
-  printReport,
+  renderReport,
   writeJson,
   writeSvg,
-  writeText,
 } from './report.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(benchDir, '..');
-const FD_LIMIT = 20_000;
 
 // ---------------------------------------------------------------- options
 
@@ -42,7 +46,8 @@ const HELP = `Usage: npm run bench -- [options]
                           library-redis,library-redis-<mode>: two instances on Redis,
                           clients on one, sends on the other;
                           library-redis-single,library-redis-single-<mode>: one instance
-                          on Redis (default: all but the library-redis-single ones)
+                          on Redis; library-fastify: the library on Fastify (default:
+                          all but the library-redis-single ones and library-fastify)
   --redis-url <url>       the Redis of the library-redis servers; their keys go under
                           sse-bench:<random>: and are deleted at the end
                           (default redis://127.0.0.1:6379)
@@ -55,9 +60,24 @@ const HELP = `Usage: npm run bench -- [options]
   --overload-payload <b>  (default 128)
   --overload-reps <k>     in how many of the repetitions it runs (default 1: it takes long
                           for the servers that fall far behind)
-  --profile               write a CPU profile of every send phase of every server to
-                          <out>/profiles/ (read them with bench/profile-summary.mjs);
+  --profile               write a CPU profile of every send phase of every server, and
+                          of every storm, to <out>/profiles/ (read them with
+                          bench/profile-summary.mjs);
                           profiling slows the servers: do not compare its timings
+  --only <fanout|storm>   run only the fan-out scenarios (tick, burst, idle memory,
+                          overload) or only the reconnect storm (default: both)
+  --no-storm              the same as --only fanout
+  --storm-n <k>           clients of the reconnect storm (default 10000; --quick: 200)
+  --storm-missed <k>      events each client misses before it reconnects (default 100)
+  --storm-reps <k>        repetitions of the storm (default 1)
+  --storm-rows <list>     raw,nest-plain,library,library-fastify (N plain connections
+                          at once), library-resume (in memory, same process), library-restart
+                          (in memory, new process: resets), library-redis-restart
+                          (new process on the same Redis) (default: all; --quick:
+                          library-restart,library-redis-restart)
+  --storm-delivery <mode> the library's delivery in the storm (default: the module's)
+  --storm-backlog <k>     the listen backlog of the storm's servers (not library-fastify)
+                          (default: Node's, 511; the kernel caps it at net.core.somaxconn)
   --no-build              use dist/ as it is (default: npm run build first)
   --out <dir>             where latest.json and latest.svg go (default bench/results)
 `;
@@ -82,6 +102,14 @@ function parseOptions(argv) {
     out: join(benchDir, 'results'),
     redisUrl: 'redis://127.0.0.1:6379',
     stallMs: 10_000,
+    only: null,
+    stormN: 10_000,
+    stormMissed: 100,
+    // One: a storm at N=10 000 with the default delivery replays a million
+    // events through Nest's pipeline, about 6 minutes here.
+    stormReps: 1,
+    stormRows: null,
+    stormDelivery: undefined,
   };
   const given = new Set();
   const list = (v) =>
@@ -152,6 +180,36 @@ function parseOptions(argv) {
       case '--redis-url':
         o.redisUrl = value();
         break;
+      case '--only':
+        o.only = value();
+        if (o.only !== 'fanout' && o.only !== 'storm')
+          throw new Error(`--only ${o.only}: fanout or storm`);
+        break;
+      case '--no-storm':
+        o.only = 'fanout';
+        break;
+      case '--storm-n':
+        o.stormN = Number(value());
+        break;
+      case '--storm-missed':
+        o.stormMissed = Number(value());
+        break;
+      case '--storm-reps':
+        o.stormReps = Number(value());
+        break;
+      case '--storm-rows':
+        o.stormRows = list(value());
+        break;
+      case '--storm-delivery':
+        o.stormDelivery = value();
+        break;
+      case '--storm-backlog':
+        o.stormBacklog = Number(value());
+        if (!Number.isInteger(o.stormBacklog) || o.stormBacklog < 1)
+          throw new Error(
+            `--storm-backlog ${o.stormBacklog}: must be at least 1`,
+          );
+        break;
       case '-h':
       case '--help':
         process.stdout.write(HELP);
@@ -161,6 +219,8 @@ function parseOptions(argv) {
         throw new Error(`unknown option ${arg}\n\n${HELP}`);
     }
   }
+  // The rows the user named (not --quick's choice): naming the Redis row without Redis fails.
+  o.stormRowsNamed = given.has('--storm-rows') ? o.stormRows : null;
   if (o.quick) {
     // Small enough for CI; explicit options still win.
     if (!given.has('--reps')) o.reps = 1;
@@ -168,8 +228,25 @@ function parseOptions(argv) {
     if (!given.has('--payload')) o.payload = [128];
     if (!given.has('--deliveries')) o.deliveries = 2 * 200 * o.events; // two rounds
     if (!given.has('--overload')) o.overload = false;
+    if (!given.has('--storm-n')) o.stormN = 200;
+    if (!given.has('--storm-reps')) o.stormReps = 1;
+    // The two rows that check what arrives after a restart: the resets of a
+    // history that is gone, the replay from Redis (the cursor's path of the
+    // in-memory resume too). The connect rows' timings mean nothing at N=200,
+    // and each row costs 1–2 s of process start-ups.
+    if (!given.has('--storm-rows'))
+      o.stormRows = ['library-restart', 'library-redis-restart'];
     o.stallMs = 5_000;
   }
+  if (!Number.isInteger(o.stormN) || o.stormN < 1 || o.stormN > FD_LIMIT - 500)
+    throw new Error(
+      `--storm-n ${o.stormN}: must be a whole number between 1 and ${FD_LIMIT - 500} (fd limit ${FD_LIMIT})`,
+    );
+  if (!Number.isInteger(o.stormMissed) || o.stormMissed < 1)
+    throw new Error(`--storm-missed ${o.stormMissed}: must be at least 1`);
+  if (o.stormRows) stormRows(o.stormRows); // throws on an unknown row, before the build
+  if (!Number.isInteger(o.stormReps) || o.stormReps < 1)
+    throw new Error(`--storm-reps ${o.stormReps}: must be at least 1`);
   for (const p of o.pattern)
     if (p !== 'tick' && p !== 'burst') throw new Error(`unknown pattern ${p}`);
   for (const n of o.n) {
@@ -225,6 +302,15 @@ function serversUnderTest(selected, { modes, defaultMode }) {
     },
   ];
   const notes = [];
+  // On request only: the same on Fastify, for its idle memory per connection.
+  servers.push({
+    key: 'library-fastify',
+    label: 'library on Fastify (default)',
+    script: 'servers/library.mjs',
+    args: ['--adapter', 'fastify'],
+    library: true,
+    optIn: true,
+  });
   const extra = modes.filter((mode) => mode !== defaultMode);
   for (const mode of extra) {
     servers.push({
@@ -315,147 +401,7 @@ async function redisForServers(servers, selected, url) {
   }
 }
 
-// ---------------------------------------------------------------- child processes
-
-/**
- * Starts `node <script>` under bash with the fd limit raised (Node cannot
- * raise its own), with an IPC channel; `exec` keeps the pid, so /proc/<pid>
- * is the server's own.
- */
-function startNode(script, args = [], nodeFlags = []) {
-  const shell = `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec node "$@"`;
-  const child = spawn(
-    'bash',
-    ['-c', shell, 'bash', ...nodeFlags, join(benchDir, script), ...args],
-    {
-      cwd: benchDir,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const pending = new Map();
-  let nextId = 1;
-  let onReady;
-  const ready = new Promise((resolve, reject) => {
-    onReady = resolve;
-    child.once('exit', (code, signal) =>
-      reject(
-        new Error(`${script} exited (${signal ?? code}) before it was ready`),
-      ),
-    );
-  });
-  child.on('message', (msg) => {
-    if (msg.ready) return onReady(msg);
-    pending.get(msg.id)?.resolve(msg);
-    pending.delete(msg.id);
-  });
-  child.on('exit', (code, signal) => {
-    for (const { reject } of pending.values())
-      reject(new Error(`${script} exited (${signal ?? code})`));
-    pending.clear();
-  });
-  return {
-    child,
-    pid: child.pid,
-    ready,
-    call(cmd, params = {}) {
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        child.send({ id, cmd, ...params });
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        child.send({ cmd: 'exit' });
-      } catch {
-        // the channel is already closed: the kill below does it
-      }
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-    /**
-     * The server's own shutdown, timed by the server: `{ closeMs, hung, error }`
-     * (see harness.mjs), or `{ hung: true }` when it neither answered nor exited
-     * in 20 s and was killed.
-     */
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null)
-        return { hung: false, error: 'exited before' };
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      let killed = false;
-      const timer = setTimeout(() => {
-        killed = true;
-        child.kill('SIGKILL');
-      }, 20_000);
-      const answer = await this.call('close').catch((error) => ({
-        hung: false,
-        error: error.message,
-      }));
-      await exited;
-      clearTimeout(timer);
-      if (killed) return { hung: true };
-      const { id: _id, ...body } = answer;
-      return body;
-    },
-  };
-}
-
-// ---------------------------------------------------------------- /proc
-
-const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim());
-const PAGE_SIZE = Number(execSync('getconf PAGESIZE').toString().trim());
-
-/** utime + stime of the whole process (every thread, also the ones that ended), in clock ticks. */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces: count from the ")" after it.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // fields 14 and 15 of proc(5)
-}
-
-function rssBytes(pid) {
-  return (
-    Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE
-  );
-}
-
-/** Samples RSS every 20 ms; the returned function stops and gives the peak. */
-function watchPeakRss(pid) {
-  let peak = rssBytes(pid);
-  const sample = () => {
-    try {
-      peak = Math.max(peak, rssBytes(pid));
-    } catch {
-      // the process is gone; the scenario reports it
-    }
-  };
-  const timer = setInterval(sample, 20);
-  return () => {
-    clearInterval(timer);
-    sample();
-    return peak;
-  };
-}
-
 // ---------------------------------------------------------------- scenarios
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForSubscribers(server, n, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { subscribers } = await server.call('subscribers');
-    if (subscribers === n) return;
-    if (Date.now() > deadline)
-      throw new Error(
-        `the server has ${subscribers} subscribers, expected ${n}`,
-      );
-    await sleep(50);
-  }
-}
 
 /**
  * What one server under test is made of: `server`, the process the clients
@@ -770,18 +716,34 @@ async function main() {
     await libraryDeliveryModes(),
   );
   const notes = selected.notes;
-  const {
+  const fanOut = options.only !== 'storm';
+  let {
     probe,
     skipped: redisSkipped,
     servers,
   } = await redisForServers(
-    selected.servers,
+    fanOut ? selected.servers : [],
     options.servers,
     options.redisUrl,
   );
+  let storm = options.only === 'fanout' ? [] : stormRows(options.stormRows);
+  if (storm.some((row) => row.redis) && !probe) {
+    // The storm's Redis row, when no fan-out server asked for Redis (or it did not answer).
+    ({ probe, skipped: redisSkipped } = redisSkipped
+      ? { probe: null, skipped: redisSkipped }
+      : await redisForServers(
+          [{ key: 'library-redis-restart (storm)', redis: 'storm' }],
+          options.stormRowsNamed?.includes('library-redis-restart')
+            ? ['library-redis-restart (storm)']
+            : null,
+          options.redisUrl,
+        ));
+    if (!probe) storm = storm.filter((row) => !row.redis);
+  }
   if (redisSkipped) notes.push(redisSkipped);
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
-  if (servers.length === 0) throw new Error('no server left to run');
+  if (fanOut && servers.length === 0) throw new Error('no server left to run');
+  if (!fanOut) servers = [];
   // Every key of this run starts with runPrefix; each opening of a Redis server gets a prefix below it.
   const redis = probe && {
     probe,
@@ -806,6 +768,8 @@ async function main() {
         n *
         (1 + scenarios.length + (overloadAt(n, rep) ? 2 : 0));
   }
+  // A storm row costs about three openings of N connections.
+  totalWeight += storm.length * options.stormReps * options.stormN * 3;
   const progress = progressBar(totalWeight);
 
   if (options.profile)
@@ -813,6 +777,7 @@ async function main() {
   const generator = startNode('load-generator.mjs');
   await generator.ready;
   const runs = [];
+  const stormRuns = [];
   const started = new Date();
   let current = null;
   const cleanUp = async () => {
@@ -911,12 +876,50 @@ async function main() {
         }
       }
     }
+    for (let rep = 0; rep < options.stormReps; rep++) {
+      // Rows in a different order in each repetition, as the servers above.
+      const order = storm.map((_, i) => storm[(i + rep) % storm.length]);
+      for (const row of order) {
+        progress.step(
+          `storm rep ${rep + 1}/${options.stormReps} N=${options.stormN}: ${row.label}`,
+        );
+        const result = await runStormRow(
+          row,
+          {
+            n: options.stormN,
+            missed: options.stormMissed,
+            delivery: options.stormDelivery,
+            backlog: options.stormBacklog,
+            stallMs: options.stallMs,
+            profilePath: options.profile
+              ? join(
+                  options.out,
+                  'profiles',
+                  `storm-${row.key}-n${options.stormN}-rep${rep + 1}.cpuprofile`,
+                )
+              : undefined,
+          },
+          generator,
+          row.redis && {
+            probe: redis.probe,
+            url: options.redisUrl,
+            prefix: `${redis.runPrefix}storm-${++redis.openings}:`,
+          },
+        );
+        stormRuns.push({ row: row.key, rep, ...result });
+        if (row.redis)
+          await redis.probe.deleteKeys(
+            `${redis.runPrefix}storm-${redis.openings}:`,
+          );
+        progress.advance(options.stormN * 3);
+      }
+    }
   } finally {
     progress.end();
     await cleanUp();
   }
 
-  const summary = aggregate(runs, servers);
+  const summary = fanOut ? aggregate(runs, servers) : null;
   const result = {
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -935,17 +938,31 @@ async function main() {
     notes,
     summary,
     runs,
+    storm: {
+      n: options.stormN,
+      missed: options.stormMissed,
+      reps: options.stormReps,
+      delivery: options.stormDelivery,
+      loadAverage: loadavg(),
+      runs: stormRuns,
+    },
   };
-  printReport(result);
+  const text = [
+    fanOut ? renderReport(result) : '',
+    stormRuns.length > 0 ? renderStorm(result.storm) : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  process.stdout.write(`\n${text}\n`);
   writeJson(join(options.out, 'latest.json'), result);
-  writeSvg(join(options.out, 'latest.svg'), result);
-  writeText(join(options.out, 'latest.txt'), result);
+  if (fanOut) writeSvg(join(options.out, 'latest.svg'), result);
+  writeFileSync(join(options.out, 'latest.txt'), `${text}\n`);
   process.stdout.write(
-    `\nwrote ${join(options.out, 'latest.json')}, latest.txt and latest.svg\n`,
+    `\nwrote ${join(options.out, 'latest.json')}, latest.txt${fanOut ? ' and latest.svg' : ''}\n`,
   );
 
   // Losses and duplicates fail the run, timings never do (CI runs --quick).
-  const problems = findProblems(runs);
+  const problems = [...findProblems(runs), ...stormProblems(stormRuns)];
   if (problems.length > 0) {
     process.stderr.write(
       `\nFAILED: ${problems.length} run(s) lost or duplicated events:\n${problems.map((p) => `  ${p}`).join('\n')}\n`,

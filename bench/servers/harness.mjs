@@ -15,7 +15,35 @@ const now = () => origin + performance.now();
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void, close?: () => Promise<void> }>} start
+ * The port to listen on: `--port <p>` (the reconnect storm starts a new
+ * instance on the port of the one it killed), else 0 (any free port).
+ */
+export function listenPort() {
+  const at = process.argv.indexOf('--port');
+  if (at === -1) return 0;
+  const port = Number(process.argv[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port ${process.argv[at + 1]}: not a port number`);
+  return port;
+}
+
+/**
+ * The listen backlog: `--backlog <n>` (the reconnect storm's `--storm-backlog`),
+ * else `undefined`: Node's default, 511.
+ */
+export function listenBacklog() {
+  const at = process.argv.indexOf('--backlog');
+  if (at === -1) return undefined;
+  const backlog = Number(process.argv[at + 1]);
+  if (!Number.isInteger(backlog) || backlog < 1)
+    throw new Error(
+      `--backlog ${process.argv[at + 1]}: not a positive whole number`,
+    );
+  return backlog;
+}
+
+/**
+ * @param {() => Promise<{ port: number, subscribers: () => number, send: (event: { type: string, data: object }) => void, close?: () => Promise<void>, dropClients?: () => void }>} start
  */
 export async function serve(start) {
   if (!process.send)
@@ -64,6 +92,13 @@ export async function serve(start) {
         return stopProfile(msg.path).then(() => reply(msg.id));
       case 'round':
         return round(server, msg, (body) => reply(msg.id, body));
+      case 'drop-clients':
+        // The reconnect storm: every client loses its connection at once (a
+        // proxy or network blip), the server staying up.
+        if (!server.dropClients)
+          throw new Error('this server cannot drop its clients');
+        server.dropClients();
+        return reply(msg.id);
       case 'overload':
         return overload(server, msg, (body) => reply(msg.id, body));
       case 'exit':

@@ -4,7 +4,10 @@
 // RedisTransport on that prefix (`--redis-url`, default redis://127.0.0.1:6379):
 // the driver starts two such servers on one prefix, sends on one and connects
 // the clients to the other. The library is imported from the project's own
-// build (npm run build), as the sample app uses it.
+// build (npm run build), as the sample app uses it. `--adapter fastify` runs
+// it on @nestjs/platform-fastify instead of Express; `--port <p>` listens on
+// that port (the reconnect storm restarts an instance on the same port),
+// `--backlog <n>` with that listen backlog (Express only).
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -13,7 +16,7 @@ import {
   SseModule,
 } from '../../dist/src/sse/index.js';
 import { decorateClass, decorateMethod } from './decorate.mjs';
-import { serve } from './harness.mjs';
+import { listenBacklog, listenPort, serve } from './harness.mjs';
 
 const argument = (name) => {
   const at = process.argv.indexOf(name);
@@ -22,6 +25,16 @@ const argument = (name) => {
 const delivery = argument('--delivery');
 const redisPrefix = argument('--redis');
 const redisUrl = argument('--redis-url') ?? 'redis://127.0.0.1:6379';
+const adapter = argument('--adapter') ?? 'express';
+if (adapter !== 'express' && adapter !== 'fastify')
+  throw new Error(`--adapter ${adapter}: express or fastify`);
+
+/** Nest's HTTP adapter: Express (Nest's default) or Fastify. */
+async function httpAdapter() {
+  if (adapter === 'express') return undefined;
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return new FastifyAdapter();
+}
 
 async function moduleOptions() {
   const options = {};
@@ -64,10 +77,17 @@ decorateClass(
 );
 
 await serve(async () => {
-  const app = await NestFactory.create(BenchModule, {
-    logger: ['error', 'warn'],
-  });
-  await app.listen(0, '127.0.0.1');
+  const nestOptions = { logger: ['error', 'warn'] };
+  const http = await httpAdapter();
+  const app = http
+    ? await NestFactory.create(BenchModule, http, nestOptions)
+    : await NestFactory.create(BenchModule, nestOptions);
+  const backlog = listenBacklog();
+  if (backlog !== undefined && http)
+    throw new Error('--backlog: only on Express (the default adapter)');
+  // Nest hands the arguments after the port to Node's server.listen(port, host, backlog).
+  if (backlog === undefined) await app.listen(listenPort(), '127.0.0.1');
+  else await app.listen(listenPort(), '127.0.0.1', backlog);
   const bench = app.get(ChannelService).channel('bench');
   return {
     port: app.getHttpServer().address().port,
@@ -77,5 +97,6 @@ await serve(async () => {
     },
     // Only with Redis: the transport's shutdown (flush, leave, quit) is part of what is checked.
     close: redisPrefix ? () => app.close() : undefined,
+    dropClients: () => app.getHttpServer().closeAllConnections(),
   };
 });

@@ -4,7 +4,7 @@ import { Controller, Module, Sse } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Subject } from 'rxjs';
 import { decorateClass, decorateMethod } from './decorate.mjs';
-import { serve } from './harness.mjs';
+import { listenBacklog, serve } from './harness.mjs';
 
 const ticks = new Subject();
 
@@ -23,7 +23,9 @@ await serve(async () => {
   const app = await NestFactory.create(PlainModule, {
     logger: ['error', 'warn'],
   });
-  await app.listen(0, '127.0.0.1');
+  const backlog = listenBacklog();
+  if (backlog === undefined) await app.listen(0, '127.0.0.1');
+  else await app.listen(0, '127.0.0.1', backlog);
   return {
     port: app.getHttpServer().address().port,
     subscribers: () => ticks.observers.length,

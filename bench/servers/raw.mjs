@@ -1,7 +1,7 @@
 // (d) The practical limit: node:http, and every response is written the same
 // preformatted frame (one Buffer per event, encoded once) with res.write.
 import { createServer } from 'node:http';
-import { serve } from './harness.mjs';
+import { listenBacklog, serve } from './harness.mjs';
 
 await serve(async () => {
   const clients = new Set();
@@ -19,7 +19,12 @@ await serve(async () => {
     clients.add(res);
     res.on('close', () => clients.delete(res));
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) =>
+    server.listen(
+      { port: 0, host: '127.0.0.1', backlog: listenBacklog() },
+      resolve,
+    ),
+  );
   return {
     port: server.address().port,
     subscribers: () => clients.size,

@@ -5,8 +5,10 @@ describe('admission', () => {
   const limits = { maxConnections: 3, maxConnectionsPerClient: 2 };
 
   function censusOf(...clients: string[]): ConnectionCensus<object> {
-    const census = new ConnectionCensus<object>();
-    for (const client of clients) census.add({}, client, 'Feed.stream');
+    const census = new ConnectionCensus<object>(() => {
+      throw new Error('every connection here is counted with its key');
+    });
+    for (const client of clients) census.add({}, 'Feed.stream', client);
     return census;
   }
 

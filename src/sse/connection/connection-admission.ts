@@ -23,7 +23,7 @@ export function admissionRefusal(
     ResolvedSseOptions,
     'maxConnections' | 'maxConnectionsPerClient'
   >,
-  census: ConnectionCensus<object>,
+  census: Pick<ConnectionCensus<object>, 'size' | 'countOf'>,
   clientKey: () => string,
   shuttingDown: boolean,
 ): Refusal | undefined {

@@ -19,4 +19,22 @@ describe('readLastEventId', () => {
       }),
     ).toBe('a-9');
   });
+
+  it('does not read the query of a URL that has none: Express parses it anew on every read', () => {
+    const request = {
+      url: '/events',
+      headers: {},
+      get query(): never {
+        throw new Error('the query was read');
+      },
+    };
+    expect(readLastEventId(request)).toBeUndefined();
+    expect(
+      readLastEventId({
+        url: '/events?lastEventId=a-3',
+        headers: {},
+        query: { lastEventId: 'a-3' },
+      }),
+    ).toBe('a-3');
+  });
 });

@@ -17,6 +17,10 @@ export function readLastEventId(request: any): string | undefined {
   const header = request?.headers?.['last-event-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
   if (typeof fromHeader === 'string') return decodeUtf8Header(fromHeader);
+  // Express parses the query string anew each time `query` is read: a URL
+  // without one has no `lastEventId` to parse for.
+  const url: unknown = request?.url;
+  if (typeof url === 'string' && !url.includes('?')) return undefined;
   const query = request?.query?.lastEventId;
   const fromQuery = Array.isArray(query) ? query[0] : query;
   return typeof fromQuery === 'string' ? fromQuery : undefined;

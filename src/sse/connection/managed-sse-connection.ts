@@ -33,7 +33,7 @@ import type { ConflateKey } from './slow-client-policy.js';
  * a stream ends goes through `end()`, so its cleanup runs once.
  */
 export class ManagedSseConnection
-  implements SseConnection, ChannelMember, OutboxOwner
+  implements SseConnection, ChannelMember, OutboxOwner, ReplayTarget
 {
   readonly request: any;
   readonly lastEventId: string | undefined;
@@ -45,7 +45,8 @@ export class ManagedSseConnection
   private readonly outbox: ConnectionOutbox;
   private readonly cursor: ReplayCursor;
   private readonly start = new HandlerStart();
-  private readonly closeCallbacks = new CloseCallbacks(() => this.id);
+  /** Made on first use: many connections register no close callback. */
+  private closeCallbacks: CloseCallbacks | undefined;
   /** Whether the stream has ended (closed, failed, or its client gone). */
   private ended = false;
   /** Whether an event was queued since the last heartbeat tick. */
@@ -70,7 +71,7 @@ export class ManagedSseConnection
     );
     this.cursor = new ReplayCursor(
       owner.channels,
-      this.replayTarget(),
+      this,
       owner.counters,
       setup.lastEventId,
     );
@@ -145,8 +146,11 @@ export class ManagedSseConnection
   }
 
   onClose(callback: () => void): void {
-    if (this.ended) this.closeCallbacks.run(callback);
-    else this.closeCallbacks.add(callback);
+    const callbacks = (this.closeCallbacks ??= new CloseCallbacks(
+      () => this.id,
+    ));
+    if (this.ended) callbacks.run(callback);
+    else callbacks.add(callback);
   }
 
   noContent(): void {
@@ -229,28 +233,42 @@ export class ManagedSseConnection
     this.end(true);
   }
 
-  /** How the replay cursor writes to this connection. */
-  private replayTarget(): ReplayTarget {
-    return {
-      isClosed: () => this.ended,
-      push: (event) => {
-        this.activeSinceHeartbeat = true;
-        this.outbox.push(event);
-      },
-      hold: (event) => this.outbox.hold(event),
-      releaseHeld: () => this.outbox.releaseHeld() as DeliveredEvent[],
-      dropHeld: () => this.outbox.dropHeld(),
-      replay: (events) => {
-        this.activeSinceHeartbeat = true;
-        this.outbox.replay(events);
-      },
-      reset: (reason) => this.pushReset(reason),
-      readFailed: (err) =>
-        new Logger('SseConnection').warn(MESSAGES.replayFailed(this.id, err)),
-    };
+  // How the replay cursor writes to this connection (ReplayTarget).
+
+  /** Writes a live channel event (see {@link ReplayTarget}). */
+  pushLive(event: DeliveredEvent): void {
+    this.activeSinceHeartbeat = true;
+    this.outbox.push(event);
   }
 
-  private pushReset(reason: ResetReason, retryMs?: number): void {
+  /** Holds a live channel event back while the catch-up is read. */
+  holdLive(event: DeliveredEvent): void {
+    this.outbox.hold(event);
+  }
+
+  /** The live events held back, in order. */
+  releaseHeld(): DeliveredEvent[] {
+    return this.outbox.releaseHeld() as DeliveredEvent[];
+  }
+
+  /** Lets go of the live events held back. */
+  dropHeld(): void {
+    this.outbox.dropHeld();
+  }
+
+  /** Writes the catch-up's events, paced by the socket. */
+  pushReplay(events: readonly DeliveredEvent[]): void {
+    this.activeSinceHeartbeat = true;
+    this.outbox.replay(events);
+  }
+
+  /** Reading the catch-up failed: logged; the cursor resets the client. */
+  replayReadFailed(error: unknown): void {
+    new Logger('SseConnection').warn(MESSAGES.replayFailed(this.id, error));
+  }
+
+  /** Writes a reset event with the cursor's id (and a `retry:` hint, if given). */
+  pushReset(reason: ResetReason, retryMs?: number): void {
     this.owner.counters.resets++;
     this.outbox.push({
       type: this.owner.options.resetEventType,
@@ -272,7 +290,7 @@ export class ManagedSseConnection
     this.outbox.dropHeld();
     this.owner.release(this);
     this.abortController?.abort();
-    this.closeCallbacks.runAll();
+    this.closeCallbacks?.runAll();
     if (gone) this.outbox.dispose();
     this.outbox.end();
   }

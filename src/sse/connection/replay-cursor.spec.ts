@@ -44,16 +44,13 @@ class FakeSource implements ReplaySource {
 /** The connection side, recording what the cursor asks of it, in order. */
 class FakeTarget implements ReplayTarget {
   closed = false;
-  isClosed(): boolean {
-    return this.closed;
-  }
   readonly log: string[] = [];
   private held: DeliveredEvent[] = [];
   constructor(private readonly cursor: () => ReplayCursor) {}
-  push(event: DeliveredEvent): void {
+  pushLive(event: DeliveredEvent): void {
     this.log.push(`live ${event.message.position}`);
   }
-  hold(event: DeliveredEvent): void {
+  holdLive(event: DeliveredEvent): void {
     this.held.push(event);
     this.log.push(`hold ${event.message.position}`);
   }
@@ -66,15 +63,15 @@ class FakeTarget implements ReplayTarget {
     this.held = [];
     this.log.push('drop held');
   }
-  replay(events: readonly DeliveredEvent[]): void {
+  pushReplay(events: readonly DeliveredEvent[]): void {
     this.log.push(
       `replay ${events.map((event) => event.message.position).join(',')}`,
     );
   }
-  reset(reason: ResetReason): void {
+  pushReset(reason: ResetReason): void {
     this.log.push(`reset ${reason} at ${this.cursor().id}`);
   }
-  readFailed(): void {
+  replayReadFailed(): void {
     this.log.push('read failed');
   }
 }
@@ -164,7 +161,7 @@ describe('ReplayCursor', () => {
     const seen: DeliveredEvent[][] = [];
     for (let i = 0; i < 2; i++) {
       open('h-4');
-      target.replay = (events) => seen.push([...events]);
+      target.pushReplay = (events) => seen.push([...events]);
       cursor.startCatchUp(() => ['orders']);
       await source.answerWith({ events: shared });
     }

@@ -19,24 +19,28 @@ export interface ReplaySource {
   readAfter(names: readonly string[], position: number): Promise<ReplayResult>;
 }
 
-/** What a cursor writes to: the connection's outbox, through its connection. */
+/**
+ * What a cursor writes to: the connection's outbox, through its connection,
+ * which implements this itself (an object of its own per connection would
+ * cost a closure per method, kept as long as the connection).
+ */
 export interface ReplayTarget {
   /** Whether the connection has ended: a replay read meanwhile is dropped. */
-  isClosed(): boolean;
+  readonly closed: boolean;
   /** Writes a live event. */
-  push(event: DeliveredEvent): void;
+  pushLive(event: DeliveredEvent): void;
   /** Holds a live event back, counted as waiting, until {@link releaseHeld}. */
-  hold(event: DeliveredEvent): void;
+  holdLive(event: DeliveredEvent): void;
   /** The live events held back, in order; they no longer count as waiting. */
   releaseHeld(): DeliveredEvent[];
   /** Lets go of the live events held back. */
   dropHeld(): void;
   /** Writes the replayed events (in position order), paced by the socket. */
-  replay(events: readonly DeliveredEvent[]): void;
+  pushReplay(events: readonly DeliveredEvent[]): void;
   /** Writes a reset event with the cursor's current id. */
-  reset(reason: ResetReason): void;
+  pushReset(reason: ResetReason): void;
   /** Reading the history failed: the client gets a reset instead. */
-  readFailed(error: unknown): void;
+  replayReadFailed(error: unknown): void;
 }
 
 /**
@@ -104,19 +108,19 @@ export class ReplayCursor {
   /** Takes a live event: writes it, holds it during a catch-up, or skips it if it was written already. */
   deliver(event: DeliveredEvent): void {
     if (this.catchingUp) {
-      this.target.hold(event);
+      this.target.holdLive(event);
       return;
     }
     const { position } = event.message;
     if (position <= this.position) return;
     this.position = position;
-    this.target.push(event);
+    this.target.pushLive(event);
   }
 
   /** Events of a channel were lost: the client is reset (at the end of its catch-up, if one runs). */
   sendReset(): void {
     if (this.catchingUp) this.missedDuringCatchUp = true;
-    else this.target.reset('evicted');
+    else this.target.pushReset('evicted');
   }
 
   /**
@@ -130,7 +134,7 @@ export class ReplayCursor {
       this.target.dropHeld();
       this.missedDuringCatchUp = true;
     } else {
-      this.target.reset('evicted');
+      this.target.pushReset('evicted');
     }
   }
 
@@ -148,10 +152,10 @@ export class ReplayCursor {
     try {
       result = await this.source.readAfter(names, from);
     } catch (err) {
-      this.target.readFailed(err);
+      this.target.replayReadFailed(err);
       result = { reset: 'evicted' };
     }
-    if (this.target.isClosed()) return;
+    if (this.target.closed) return;
     const live = this.target.releaseHeld();
     this.catchingUp = false;
     if (this.missedDuringCatchUp) result = { reset: 'evicted' };
@@ -160,7 +164,7 @@ export class ReplayCursor {
       // The client refetches its state, then gets every live event from here.
       this.position =
         live.length > 0 ? live[0].message.position - 1 : this.source.head;
-      this.target.reset(result.reset);
+      this.target.pushReset(result.reset);
     } else {
       this.counters.replays++;
       this.counters.replayedEvents += result.events.length;
@@ -181,6 +185,6 @@ export class ReplayCursor {
       this.position = message.position;
       missed.push(replayedEventOf(message));
     }
-    if (missed.length > 0) this.target.replay(missed);
+    if (missed.length > 0) this.target.pushReplay(missed);
   }
 }

@@ -1,6 +1,6 @@
 /** A response Nest writes, as far as tracking it needs. */
 export interface TrackedResponse {
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
 }
 
 /** A socket, as far as shutdown needs one. */
@@ -40,7 +40,9 @@ export class ResponseTracker {
     onClose: () => void,
   ): void {
     this.responding.set(response, socket);
-    response.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` would wrap the
+    // listener in two more objects, kept as long as the connection.
+    response.on('close', () => {
       onClose();
       this.responding.delete(response);
       // A browser would send its next request, its reconnection, on this

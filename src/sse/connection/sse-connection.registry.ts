@@ -46,7 +46,9 @@ export class SseConnectionRegistry
 {
   private readonly logger = new Logger('SseModule');
   /** Connections whose stream has not ended. */
-  private readonly census = new ConnectionCensus<ManagedSseConnection>();
+  private readonly census = new ConnectionCensus<ManagedSseConnection>(
+    (connection) => this.clientKeyOf(connection.request),
+  );
   private readonly responses = new ResponseTracker();
   private readonly heartbeat: SseHeartbeat;
   /** Each endpoint's options, resolved once (see {@link addEndpoint}), by its declaration. */
@@ -106,10 +108,12 @@ export class SseConnectionRegistry
   ): ManagedSseConnection | undefined {
     const rawRequest = from.request?.raw ?? from.request;
     const rawResponse = from.response?.raw ?? from.response;
+    // Asked for by admission only with `maxConnectionsPerClient`; else the census asks when it needs it.
+    let clientKey: string | undefined;
     const refusal = admissionRefusal(
       this.options,
       this.census,
-      () => this.clientKeyOf(from.request),
+      () => (clientKey ??= this.clientKeyOf(from.request)),
       this.shuttingDown,
     );
     if (refusal) {
@@ -129,7 +133,7 @@ export class SseConnectionRegistry
       retryMs:
         endpoint.retryMs === undefined ? undefined : jittered(endpoint.retryMs),
     });
-    this.census.add(connection, this.clientKeyOf(from.request), endpoint.name);
+    this.census.add(connection, endpoint.name, clientKey);
     this.heartbeat.start();
     if (rawResponse?.destroyed || rawResponse?.writableFinished) {
       // The client left while guards and pipes ran. Its response's `close`
