@@ -8,7 +8,8 @@ const NEST = 'nest-plain';
 
 // ---------------------------------------------------------------- statistics
 
-function stats(values) {
+/** Median, min, max and count of the numbers in `values` (others are left out); `null` if none. */
+export function stats(values) {
   const v = values
     .filter((x) => typeof x === 'number' && Number.isFinite(x))
     .sort((a, b) => a - b);

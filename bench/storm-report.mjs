@@ -1,15 +1,10 @@
 // The reconnect storm's table: medians over the repetitions of each row
 // (bench/storm.mjs), and the issue's goals, informational.
+import { stats } from './report.mjs';
 import { STORM_ROWS } from './storm.mjs';
 
-function median(values) {
-  const v = values
-    .filter((x) => typeof x === 'number' && Number.isFinite(x))
-    .sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
+/** The median of the numbers in `values`, or `null`. */
+const median = (values) => stats(values)?.median ?? null;
 
 const sum = (values) => values.reduce((a, b) => a + (b || 0), 0);
 

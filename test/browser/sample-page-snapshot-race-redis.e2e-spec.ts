@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_PATH, describeWithChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
 import {
@@ -8,6 +8,11 @@ import {
   uniquePrefix,
 } from '../support/redis.js';
 import { SampleAppProcess } from '../support/sample-app-process.js';
+import {
+  caughtUp,
+  live,
+  type ShownPosts,
+} from '../support/sample-page-posts.js';
 
 /** Page loads in all, shared by the rounds. */
 const LOADS = 50;
@@ -22,57 +27,6 @@ const ROUNDS = 3;
 const TABS = 2;
 /** A post is created this often while the pages load. */
 const EVERY_MS = 20;
-const TIMEOUT_MS = 10_000;
-/** Waits poll the page this often (rather than on every frame, which a busy page delays). */
-const POLL_MS = 20;
-
-/** What a page showed once caught up: posts missing, and posts shown twice or more. */
-interface Shown {
-  lost: number[];
-  duplicated: number[];
-}
-
-/** Waits until the page's stream of /activity is open (its posts are shown by then). */
-const live = (page: Page) =>
-  page.waitForFunction(
-    `document.querySelector('#status').dataset.state === 'live'`,
-    null,
-    { polling: POLL_MS, timeout: TIMEOUT_MS },
-  );
-
-const shownIds = (page: Page) =>
-  page
-    .locator('#posts .post')
-    .evaluateAll((posts) =>
-      posts.map((post) => Number(post.getAttribute('data-post-id'))),
-    );
-
-/**
- * Waits until `page` shows every post from 1 to `id` (with two writers, the
- * order of the events is the order Redis took them, not that of the ids),
- * then says which of them it does not show, and which posts it shows twice;
- * posts still missing after `TIMEOUT_MS` are lost.
- */
-async function caughtUp(page: Page, id: number): Promise<Shown> {
-  const showsAll = `(() => {
-    const shown = new Set([...document.querySelectorAll('#posts .post')].map((post) => Number(post.dataset.postId)));
-    for (let id = 1; id <= ${id}; id++) if (!shown.has(id)) return false;
-    return true;
-  })()`;
-  await page
-    .waitForFunction(showsAll, null, { polling: POLL_MS, timeout: TIMEOUT_MS })
-    .catch(() => undefined); // reported as lost below
-  const shown = await shownIds(page);
-  const times = new Map<number, number>();
-  for (const id of shown) times.set(id, (times.get(id) ?? 0) + 1);
-  // Posts after `id` may still be on their way, the order being Redis's.
-  const ids = Array.from({ length: id }, (_, i) => i + 1);
-  return {
-    lost: ids.filter((id) => !times.has(id)),
-    duplicated: [...times].filter(([, n]) => n > 1).map(([id]) => id),
-  };
-}
-
 // The snapshot race on the real sample page with two instances over Redis:
 // fresh page loads, alternately on each instance, while posts are created
 // every 20 ms, alternately on each. Each instance serves the posts it
@@ -138,7 +92,7 @@ describeWithChromium('the sample page on two instances over Redis', () => {
       const creating: Array<Promise<number>> = [];
       const producer = setInterval(() => creating.push(createPost()), EVERY_MS);
       /** Per load: what it showed once caught up with the newest post created when it went live. */
-      const shown: Shown[] = [];
+      const shown: ShownPosts[] = [];
       try {
         await Promise.all(
           pages.map(async (page, tab) => {

@@ -1,7 +1,12 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_PATH, describeWithChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
 import { SampleAppProcess } from '../support/sample-app-process.js';
+import {
+  caughtUp,
+  live,
+  type ShownPosts,
+} from '../support/sample-page-posts.js';
 
 /** Page loads in all, in rounds of `LOADS / ROUNDS`. */
 const LOADS = 50;
@@ -13,48 +18,6 @@ const LOADS = 50;
 const ROUNDS = 5;
 /** A post is created this often while the pages load. */
 const EVERY_MS = 20;
-const TIMEOUT_MS = 10_000;
-/** Waits poll the page this often (rather than on every frame, which a busy page delays). */
-const POLL_MS = 20;
-
-/** What a page showed once caught up: posts missing, and posts shown twice or more. */
-interface Shown {
-  lost: number[];
-  duplicated: number[];
-}
-
-/** Waits until the page's stream of /activity is open (its posts are shown by then). */
-const live = (page: Page) =>
-  page.waitForFunction(
-    `document.querySelector('#status').dataset.state === 'live'`,
-    null,
-    { polling: POLL_MS, timeout: TIMEOUT_MS },
-  );
-
-/**
- * Waits until `page` shows post `id` or a newer one (the newest is shown
- * first), then compares what it shows with every post up to the newest.
- */
-async function caughtUp(page: Page, id: number): Promise<Shown> {
-  await page.waitForFunction(
-    `Number(document.querySelector('#posts .post')?.dataset.postId) >= ${id}`,
-    null,
-    { polling: POLL_MS, timeout: TIMEOUT_MS },
-  );
-  const shown = await page
-    .locator('#posts .post')
-    .evaluateAll((posts) =>
-      posts.map((post) => Number(post.getAttribute('data-post-id'))),
-    );
-  const times = new Map<number, number>();
-  for (const id of shown) times.set(id, (times.get(id) ?? 0) + 1);
-  const ids = Array.from({ length: Math.max(id, ...shown) }, (_, i) => i + 1);
-  return {
-    lost: ids.filter((id) => !times.has(id)),
-    duplicated: [...times].filter(([, n]) => n > 1).map(([id]) => id),
-  };
-}
-
 // The snapshot race on the real sample page (in memory): fresh page loads while
 // posts are created every 20 ms. The page reads the posts with their position
 // (GET /api/posts, SSE-Position) and opens /activity from it with the client;
@@ -108,7 +71,7 @@ describeWithChromium('the sample page loading while posts are created', () => {
     const creating: Array<Promise<number>> = [];
     const producer = setInterval(() => creating.push(createPost()), EVERY_MS);
     /** Per load: what it showed once caught up with the newest post created when it went live. */
-    const shown: Shown[] = [];
+    const shown: ShownPosts[] = [];
     try {
       for (let i = 0; i < loads; i++) {
         await page.goto(`${base}/`, { waitUntil: 'commit' });

@@ -22,6 +22,7 @@ import { ResolvedSseOptions, resolveHistory } from '../resolved-sse-options.js';
 import type { SseEvent } from '../sse-event.interface.js';
 import { SseTransport, type ReplayResult } from '../transport/sse-transport.js';
 import type { TransportSink } from '../transport/transport-sink.js';
+import { SharedHistoryReads } from './shared-history-reads.js';
 
 /** A channel's settings, from `channels.channel(name, options)` or the module's. */
 export interface ChannelSettings {
@@ -74,12 +75,15 @@ export class ChannelRegistry
   private readonly settings = new Map<string, ChannelSettings>();
   private readonly defaults: ChannelSettings;
   private readonly restartListeners: Array<() => void> = [];
+  /** Replays' reads of the history, one for the clients that ask the same at once. */
+  private readonly historyReads: SharedHistoryReads;
 
   constructor(
     private readonly options: ResolvedSseOptions,
     private readonly transport: SseTransport,
   ) {
     this.defaults = { history: options.history, conflateKey: undefined };
+    this.historyReads = new SharedHistoryReads(transport);
     transport.bind(this);
   }
 
@@ -235,10 +239,11 @@ export class ChannelRegistry
   /**
    * The events of `names` after `position`, in the order they were sent, or a
    * reset when one of them is no longer kept. Asynchronous, as a history kept
-   * elsewhere (Redis) is; callers buffer live events meanwhile.
+   * elsewhere (Redis) is; callers buffer live events meanwhile. Clients that
+   * ask the same at once share one read ({@link SharedHistoryReads}).
    */
   readAfter(names: readonly string[], position: number): Promise<ReplayResult> {
-    return this.transport.readAfter(names, position);
+    return this.historyReads.readAfter(names, position);
   }
 
   /** Number of connections subscribed to channel `name` in this process (followers are not counted). */
