@@ -25,7 +25,14 @@ export class DeliveredEvent {
   /** UTF-8 bytes of its wire text, for the statistics; `-1` until worked out. */
   private bytes = -1;
 
-  constructor(readonly message: ChannelMessage) {}
+  /**
+   * @param replayed whether it is a replayed event ({@link replayedEventOf}):
+   * its wire text is then kept a little longer (see `DirectWriter`).
+   */
+  constructor(
+    readonly message: ChannelMessage,
+    readonly replayed = false,
+  ) {}
 
   /** UTF-8 bytes of its wire text, worked out once for every connection it goes to. */
   get wireBytes(): number {
@@ -48,14 +55,15 @@ export function messageOf(item: OutgoingMessage): SseMessage {
  * Replayed events, shared by every connection that replays them while the
  * history keeps them: a storm of reconnections replaying the same events
  * works out their wire text and size once, not once per connection. Only a
- * few numbers stay per event (the wire text is let go each turn); the entry
- * goes with the event when the history lets it go.
+ * few numbers stay per event (the wire text is let go a second after it was
+ * made); the entry goes with the event when the history lets it go.
  */
 const replayed = new WeakMap<ChannelMessage, DeliveredEvent>();
 
 /** The shared {@link DeliveredEvent} of a replayed channel event. */
 export function replayedEventOf(message: ChannelMessage): DeliveredEvent {
   let event = replayed.get(message);
-  if (!event) replayed.set(message, (event = new DeliveredEvent(message)));
+  if (!event)
+    replayed.set(message, (event = new DeliveredEvent(message, true)));
   return event;
 }

@@ -44,8 +44,10 @@ const CRLF = '\r\n';
  * the queues of clients that are behind share) only until the end of the
  * turn it was made in: the sockets hold it until the kernel has taken it, and
  * keeping it longer would double the memory of what waits. An event written
- * again later (a replay, a client that was behind) has it made again, once
- * per turn.
+ * again later (a client that was behind) has it made again, once per turn.
+ * A replayed event's text is kept for {@link REPLAYED_TEXT_MS} instead: the
+ * clients of a reconnect storm replay the same events over a few seconds,
+ * each in a turn of its own.
  */
 export class DirectWriter {
   private readonly socket: DirectSocket | undefined;
@@ -81,6 +83,34 @@ function uncork(socket: DirectSocket): void {
 /** Channel events whose wire text was kept this turn, to forget at its end. */
 let madeThisTurn: DeliveredEvent[] = [];
 
+/**
+ * How long a replayed event's wire text is kept: as long as a history read
+ * is shared (`SHARED_READ_MS`), so that the clients served by one read write
+ * the same text, with one timer for all of it.
+ */
+export const REPLAYED_TEXT_MS = 1000;
+/**
+ * At most this much replayed wire text is kept so (beyond it, a replayed
+ * event's text is made once per turn, as a live event's): a reconnect storm's
+ * missed events (100 of 150 bytes in the benchmark's) fit many times over,
+ * and a replay of megabytes to a client that stops reading is still not held
+ * in memory (test/e2e/faults/replay-past-limit).
+ */
+export const REPLAYED_TEXT_BYTES = 256 * 1024;
+/** Replayed events whose wire text is kept, to forget {@link REPLAYED_TEXT_MS} after the first. */
+let keptForReplays: DeliveredEvent[] = [];
+let keptForReplaysBytes = 0;
+
+function forgetKeptForReplays(): void {
+  const events = keptForReplays;
+  keptForReplays = [];
+  keptForReplaysBytes = 0;
+  for (const event of events) {
+    event.frame = undefined;
+    event.chunk = undefined;
+  }
+}
+
 function forgetMadeThisTurn(): void {
   const events = madeThisTurn;
   madeThisTurn = [];
@@ -90,9 +120,20 @@ function forgetMadeThisTurn(): void {
   }
 }
 
-/** Notes that `event`'s wire text, about to be kept on it, is to be forgotten at the end of the turn. */
-function keepForTheTurn(event: DeliveredEvent): void {
+/**
+ * Notes that `event`'s wire text (`bytes` long), about to be kept on it, is
+ * to be forgotten at the end of the turn, or a replayed event's
+ * {@link REPLAYED_TEXT_MS} later while {@link REPLAYED_TEXT_BYTES} allow.
+ */
+function keepWireText(event: DeliveredEvent, bytes: number): void {
   if (event.frame || event.chunk) return;
+  if (event.replayed && keptForReplaysBytes + bytes <= REPLAYED_TEXT_BYTES) {
+    if (keptForReplays.length === 0)
+      setTimeout(forgetKeptForReplays, REPLAYED_TEXT_MS).unref();
+    keptForReplays.push(event);
+    keptForReplaysBytes += bytes;
+    return;
+  }
   if (madeThisTurn.length === 0) process.nextTick(forgetMadeThisTurn);
   madeThisTurn.push(event);
 }
@@ -101,8 +142,9 @@ function keepForTheTurn(event: DeliveredEvent): void {
 function frameOf(message: OutgoingMessage): Buffer | string {
   if (!(message instanceof DeliveredEvent)) return formatSseFrame(message);
   if (message.frame) return message.frame;
-  keepForTheTurn(message);
-  return (message.frame = Buffer.from(formatSseFrame(message.message)));
+  const frame = Buffer.from(formatSseFrame(message.message));
+  keepWireText(message, frame.length);
+  return (message.frame = frame);
 }
 
 /** The message as one HTTP/1.1 chunk: its length in hex, CRLF, the text, CRLF. */
@@ -116,7 +158,7 @@ function chunkOf(message: OutgoingMessage): Buffer {
     Buffer.from(CRLF),
   ]);
   if (shared) {
-    keepForTheTurn(shared);
+    keepWireText(shared, chunk.length);
     shared.chunk = chunk;
   }
   return chunk;
