@@ -419,7 +419,8 @@ function range(s, f = fmt) {
   return `${f(s.median)} [${f(s.min)}–${f(s.max)}]`;
 }
 
-function table(headers, rows, alignLeft = 1) {
+/** A plain-text table: the first `alignLeft` columns left-aligned, the others right-aligned. */
+export function table(headers, rows, alignLeft = 1) {
   const widths = headers.map((h, i) =>
     Math.max(h.length, ...rows.map((r) => String(r[i]).length)),
   );

@@ -1,6 +1,6 @@
 // The reconnect storm's table: medians over the repetitions of each row
 // (bench/storm.mjs), and the issue's goals, informational.
-import { stats } from './report.mjs';
+import { stats, table } from './report.mjs';
 import { STORM_ROWS } from './storm.mjs';
 
 /** The median of the numbers in `values`, or `null`. */
@@ -46,23 +46,6 @@ export function summarizeStorm(runs) {
 
 const fmt = (x, digits = 1) =>
   x === null || x === undefined ? '–' : x.toFixed(digits);
-
-function table(headers, rows) {
-  const widths = headers.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => String(r[i]).length)),
-  );
-  const line = (cells) =>
-    cells
-      .map((c, i) =>
-        i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]),
-      )
-      .join('  ');
-  return [
-    line(headers),
-    widths.map((w) => '─'.repeat(w)).join('  '),
-    ...rows.map(line),
-  ].join('\n');
-}
 
 /** The storm's section of the report (terminal and latest.txt). */
 export function renderStorm(storm) {
