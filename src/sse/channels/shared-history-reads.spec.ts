@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { ReplayResult } from '../transport/sse-transport.js';
 import {
   MAX_SHARED_READS,
@@ -63,6 +64,18 @@ describe('SharedHistoryReads', () => {
     reads.readAfter(['orders'], 2);
     expect(source.reads).toHaveLength(3);
     expect(reads.size).toBe(1);
+  });
+
+  it(`lets go of every read ${SHARED_READ_MS} ms after the first was kept, even if nobody asks again`, () => {
+    jest.useFakeTimers();
+    try {
+      reads.readAfter(['orders'], 2);
+      reads.readAfter(['stock'], 2);
+      jest.advanceTimersByTime(SHARED_READ_MS);
+      expect(reads.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('does not share a failed read with the clients that come after it', async () => {

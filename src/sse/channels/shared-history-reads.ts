@@ -35,12 +35,15 @@ interface SharedRead {
  * started: a client that joins its channels later must not miss an event
  * delivered before it joined and not read; a read started at the same head
  * covers every event this process had delivered when the client joined. So
- * every read is forgotten as soon as the head moves.
+ * every read is forgotten as soon as the head moves, and all of them at most
+ * a second after the first was kept.
  */
 export class SharedHistoryReads {
   private readonly reads = new Map<string, SharedRead>();
   /** The head and epoch the reads kept were made at. */
   private madeAt = '';
+  /** The timer that lets go of the reads kept (see {@link forgetAllLater}). */
+  private forgetting: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly source: HistorySource,
@@ -63,6 +66,7 @@ export class SharedHistoryReads {
       result: this.source.readAfter(names, position),
     };
     if (this.reads.size >= MAX_SHARED_READS) this.forgetOld(now);
+    if (this.reads.size === 0) this.forgetAllLater();
     if (this.reads.size < MAX_SHARED_READS) this.reads.set(key, read);
     // A failed read is not shared with clients that come after it.
     read.result.catch(() => {
@@ -74,6 +78,20 @@ export class SharedHistoryReads {
   /** Number of reads kept (for tests). */
   get size(): number {
     return this.reads.size;
+  }
+
+  /**
+   * Lets go of every read kept, {@link SHARED_READ_MS} from now (one timer for
+   * all of them): what they hold (with Redis, the events they parsed) is not
+   * kept past the storm, even if no client asks for a read again.
+   */
+  private forgetAllLater(): void {
+    if (this.forgetting) return;
+    this.forgetting = setTimeout(() => {
+      this.forgetting = undefined;
+      this.reads.clear();
+    }, SHARED_READ_MS);
+    this.forgetting.unref?.();
   }
 
   private forgetOld(now: number): void {
