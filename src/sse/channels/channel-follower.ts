@@ -28,10 +28,9 @@ export class ChannelFollower implements SseFollowing {
     private readonly channels: FollowedChannels,
   ) {}
 
-  /** Hands `message` to the listener, unless it was closed meanwhile. */
-  deliver(message: ChannelMessage): void {
+  /** Hands `event` (one object for every follower of the channel) to the listener, unless it was closed meanwhile. */
+  deliver(event: FollowedEvent): void {
     if (this.closed) return;
-    const event = new FollowedEvent(message);
     this.call('event', () => this.listener.event(event));
   }
 
@@ -59,8 +58,11 @@ export class ChannelFollower implements SseFollowing {
   }
 }
 
-/** A channel event as a follower sees it: read-only, `json()` parsed on demand. */
-class FollowedEvent implements SseFollowedEventOf<string, unknown> {
+/**
+ * A channel event as followers see it: read-only, `json()` parsed on demand.
+ * Made once per event delivered, for every follower of its channel.
+ */
+export class FollowedEvent implements SseFollowedEventOf<string, unknown> {
   constructor(private readonly message: ChannelMessage) {}
 
   get type(): string {

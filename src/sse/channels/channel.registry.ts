@@ -3,7 +3,11 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ChannelFollower, type FollowedChannels } from './channel-follower.js';
+import {
+  ChannelFollower,
+  FollowedEvent,
+  type FollowedChannels,
+} from './channel-follower.js';
 import type { ChannelMember } from './channel-member.js';
 import type { FollowListener } from './followed-event.js';
 import type { SseChannelOptions } from './channel-options.interface.js';
@@ -302,9 +306,11 @@ export class ChannelRegistry
       }
     }
     // After the connections: a follower's listener may send.
-    this.callFollowers(this.followers.get(name), (follower) =>
-      follower.deliver(message),
-    );
+    const followers = this.followers.get(name);
+    if (followers) {
+      const event = new FollowedEvent(message);
+      this.callFollowers(followers, (follower) => follower.deliver(event));
+    }
     return delivered;
   }
 
