@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { SHARED_READ_MS } from '../channels/shared-history-reads.js';
 import { formatSseFrame } from '../protocol/sse-frame.js';
 import {
   DeliveredEvent,
@@ -85,10 +86,10 @@ let madeThisTurn: DeliveredEvent[] = [];
 
 /**
  * How long a replayed event's wire text is kept: as long as a history read
- * is shared (`SHARED_READ_MS`), so that the clients served by one read write
- * the same text, with one timer for all of it.
+ * is shared, so that the clients served by one read write the same text,
+ * with one timer for all of it.
  */
-export const REPLAYED_TEXT_MS = 1000;
+export const REPLAYED_TEXT_MS = SHARED_READ_MS;
 /**
  * At most this much replayed wire text is kept so (beyond it, a replayed
  * event's text is made once per turn, as a live event's): a reconnect storm's
@@ -105,15 +106,16 @@ function forgetKeptForReplays(): void {
   const events = keptForReplays;
   keptForReplays = [];
   keptForReplaysBytes = 0;
-  for (const event of events) {
-    event.frame = undefined;
-    event.chunk = undefined;
-  }
+  forgetWireText(events);
 }
 
 function forgetMadeThisTurn(): void {
   const events = madeThisTurn;
   madeThisTurn = [];
+  forgetWireText(events);
+}
+
+function forgetWireText(events: readonly DeliveredEvent[]): void {
   for (const event of events) {
     event.frame = undefined;
     event.chunk = undefined;
