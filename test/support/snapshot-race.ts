@@ -24,7 +24,9 @@ export interface SnapshotRaceResult {
 
 /**
  * `loads` fresh page loads, one after the other, while a post is created
- * every `everyMs` (round-robin on `writers`). Load `i` reads its snapshot
+ * every `everyMs` (round-robin on `writers`); on a fast machine the loads go
+ * on until `minPosts` posts were created meanwhile, so that there is always
+ * a race (50 loads took 210 ms alone: 10 posts). Load `i` reads its snapshot
  * from `pages[i % n]` and streams from `streams[i % n]`. Once they are all
  * open, the posts stop, one closing post is created, and every stream is
  * read up to it (events arrive in order, so each then has all the posts
@@ -38,8 +40,17 @@ export async function raceSnapshots(options: {
   load: PageLoad;
   loads?: number;
   everyMs?: number;
+  minPosts?: number;
 }): Promise<SnapshotRaceResult> {
-  const { writers, pages, streams, load, loads = 50, everyMs = 20 } = options;
+  const {
+    writers,
+    pages,
+    streams,
+    load,
+    loads = 50,
+    everyMs = 20,
+    minPosts = 20,
+  } = options;
   const created: Array<Promise<SnapshotPost>> = [];
   let n = 0;
   const producer = setInterval(
@@ -48,7 +59,7 @@ export async function raceSnapshots(options: {
   );
   const opened: Array<{ snapshot: SnapshotPost[]; client: SseTestClient }> = [];
   try {
-    for (let i = 0; i < loads; i++) {
+    for (let i = 0; i < loads || created.length < minPosts; i++) {
       opened.push(
         await loadPage(
           pages[i % pages.length],
